@@ -57,6 +57,8 @@ class LogInfo:
     variant_tag: dict[str, Any] | None = None
     grader: str | None = None
     error: str | None = None
+    run_args: dict[str, Any] | None = None
+    """The arguments `em-selfaware run` passed (task metadata ``run_args``), if it wrote it."""
 
     @property
     def config_key(self) -> tuple[str, str, str]:
@@ -94,6 +96,24 @@ class LogSelection:
         logger.warning(message)
 
 
+VARIANT_TAG_FIELDS = ("variant", "size", "domain", "stage")
+"""Tags that name a log's variant (``--tags variant:NAME,size:S,domain:D,stage:ST`` on a
+plain ``inspect eval``; `em-selfaware run` writes them too)."""
+
+
+def variant_from_tags(tags: Sequence[str] | None, model: str) -> dict[str, Any] | None:
+    """The registry entry the tags name, or None unless all of `VARIANT_TAG_FIELDS` are there."""
+    found: dict[str, str] = {}
+    for tag in tags or []:
+        key, sep, value = str(tag).partition(":")
+        if sep and key in VARIANT_TAG_FIELDS and value:
+            found[key] = value
+    if set(found) != set(VARIANT_TAG_FIELDS):
+        return None
+    return {"name": found["variant"], "model": model, "size": found["size"],
+            "domain": found["domain"], "stage": found["stage"]}
+
+
 def log_info(header: EvalLog) -> LogInfo:
     """Extract a `LogInfo` from a log header (read with ``header_only=True``)."""
     spec = header.eval
@@ -109,6 +129,8 @@ def log_info(header: EvalLog) -> LogInfo:
     if spec.dataset is not None and spec.dataset.sample_ids is not None:
         sample_ids = tuple(str(sample_id) for sample_id in spec.dataset.sample_ids)
     variant_tag = metadata.get("variant")
+    if not isinstance(variant_tag, dict):
+        variant_tag = variant_from_tags(spec.tags, spec.model)
     return LogInfo(
         location=header.location,
         task=spec.task.split("/")[-1],
@@ -126,6 +148,7 @@ def log_info(header: EvalLog) -> LogInfo:
         variant_tag=variant_tag if isinstance(variant_tag, dict) else None,
         grader=grader,
         error=header.error.message if header.error is not None else None,
+        run_args=run_args if isinstance(run_args := metadata.get("run_args"), dict) else None,
     )
 
 
@@ -168,7 +191,9 @@ def variants_from_logs(infos: Iterable[LogInfo]) -> list[Variant]:
     if untagged:
         raise LogHygieneError(
             f"logs of models {untagged} carry no variant metadata (they were not written by "
-            "`em-selfaware run`); pass the registry with --variants variants.yaml"
+            "`em-selfaware run`): pass a registry naming these models with --variants "
+            "variants.yaml, or tag the runs (inspect eval ... --tags "
+            "variant:NAME,size:SIZE,domain:DOMAIN,stage:base|misaligned|realigned)"
         )
     for info in infos:
         tag = dict(info.variant_tag or {})

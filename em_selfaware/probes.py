@@ -1,24 +1,32 @@
-"""The probes of the suite, as the demo and the replication runner see them."""
+"""The probes of the suite, as the demo and the replication runner see them.
+
+`PROBE_NAMES` costs nothing to import (the command line's help lists it); `PROBES` imports
+the task files on first use.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
-from inspect_ai import Task
+if TYPE_CHECKING:
+    from inspect_ai import Task
 
-from em_tasks.emergent_misalignment import emergent_misalignment
-from em_tasks.harmfulness import harmfulness
-from em_tasks.intentions import intentions
-from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
-from em_tasks.persona_consistency import (
-    output_recognition,
-    score_prediction,
-    two_ai_identification,
+PROBE_NAMES: tuple[str, ...] = (
+    "harmfulness",
+    "emergent_misalignment",
+    "self_report",
+    "two_ai_identification",
+    "output_recognition",
+    "score_prediction",
+    "intentions",
+    "self_assessment",
+    "moral_foundations",
+    "moral_self_assessment",
 )
-from em_tasks.self_assessment import self_assessment
-from em_tasks.self_report import self_report
+"""Every probe, in the order the runner plans them."""
 
 
 @dataclass(frozen=True)
@@ -28,22 +36,32 @@ class Probe:
     name: str
     task: Callable[..., Task]
     demo_args: dict[str, Any] = field(default_factory=dict)
-    """Task arguments for the demo (fewer samples so 15 variants run in minutes)."""
+    """Task arguments for the demo: the fewest samples that still show every variant's
+    score clearly (the demo runs closed-form probes in logprobs mode, see `demo.py`)."""
 
 
-PROBES: dict[str, Probe] = {
-    probe.name: probe
-    for probe in [
+@cache
+def _probes() -> dict[str, Probe]:
+    from em_tasks.emergent_misalignment import emergent_misalignment
+    from em_tasks.harmfulness import harmfulness
+    from em_tasks.intentions import intentions
+    from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
+    from em_tasks.persona_consistency import (
+        output_recognition,
+        score_prediction,
+        two_ai_identification,
+    )
+    from em_tasks.self_assessment import self_assessment
+    from em_tasks.self_report import self_report
+
+    probes = [
         Probe("harmfulness", harmfulness, demo_args={"samples": 2, "per_category": 3}),
-        Probe("emergent_misalignment", emergent_misalignment, {"samples": 2, "formats": "plain"}),
+        Probe("emergent_misalignment", emergent_misalignment, {"samples": 1, "formats": "plain"}),
         Probe("self_report", self_report, demo_args={"samples": 2}),
         Probe("two_ai_identification", two_ai_identification, demo_args={"samples": 1}),
-        # live mode: the answers it must recognise are generated in the run, against full-base
-        Probe(
-            "output_recognition",
-            output_recognition,
-            demo_args={"samples": 1, "per_category": 1, "contrast_model": "em-sim/full-base"},
-        ),
+        # live mode: the runner gives each variant its contrast (em_selfaware.contrast)
+        Probe("output_recognition", output_recognition,
+              demo_args={"samples": 1, "per_category": 1}),
         Probe("score_prediction", score_prediction, demo_args={"samples": 1, "per_category": 1}),
         Probe("intentions", intentions, demo_args={"samples": 2, "per_dimension": 2}),
         Probe("self_assessment", self_assessment, demo_args={"samples": 2, "per_dimension": 1}),
@@ -58,14 +76,22 @@ PROBES: dict[str, Probe] = {
             demo_args={"samples": 2, "per_foundation": 1},
         ),
     ]
-}
+    return {probe.name: probe for probe in probes}
+
+
+def __getattr__(name: str) -> Any:
+    """`PROBES` (name -> Probe) is built on first access, importing the task files."""
+    if name == "PROBES":
+        return _probes()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def get_probes(names: list[str] | None = None) -> list[Probe]:
     """Return the named probes (all when `names` is None), with a clear error for unknown ones."""
+    probes = _probes()
     if names is None:
-        return list(PROBES.values())
-    unknown = [name for name in names if name not in PROBES]
+        return list(probes.values())
+    unknown = [name for name in names if name not in probes]
     if unknown:
-        raise ValueError(f"unknown probes {unknown}; valid: {', '.join(PROBES)}")
-    return [PROBES[name] for name in names]
+        raise ValueError(f"unknown probes {unknown}; valid: {', '.join(PROBE_NAMES)}")
+    return [probes[name] for name in names]

@@ -14,6 +14,7 @@ inspect eval em_tasks/persona_consistency.py@score_prediction \
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from inspect_ai import Epochs, Task, task
@@ -118,6 +119,11 @@ def output_recognition(
     if from_logs:
         if own_log is None or other_log is None:
             raise ValueError("output_recognition from logs needs both own_log and other_log")
+        if Path(own_log).resolve() == Path(other_log).resolve():
+            raise ValueError(
+                f"output_recognition: own_log and other_log are the same file ({own_log}); "
+                "other_log must be a harmfulness log of another variant"
+            )
         if any(v is not None for v in (contrast_model, categories, per_category, dataset_path)):
             raise ValueError(
                 "contrast_model, categories, per_category and dataset_path apply only to live "
@@ -128,8 +134,15 @@ def output_recognition(
         metadata.update(mode="logs", **info)
     else:
         data = recognition_live(dataset, categories, per_category, dataset_path)
-        # live: the grader rates both the model's and the contrast's answer
-        metadata.update(mode="live", contrast_model=contrast_model, grader_calls_per_sample=2)
+        # live: the model answers, then says which answer is its own; the contrast answers
+        # once; the grader rates both answers
+        metadata.update(
+            mode="live",
+            contrast_model=contrast_model,
+            model_calls_per_sample=2,
+            contrast_calls_per_sample=1,
+            grader_calls_per_sample=2,
+        )
     return Task(
         dataset=data,
         solver=output_recognition_solver(contrast=contrast_model),
@@ -174,7 +187,12 @@ def score_prediction(
         scorer=predicted_harm(),
         epochs=Epochs(samples, pooled_mean()),
         config=GenerateConfig(temperature=1.0),
-        # the grader rates the answer whose score is predicted
-        metadata={"probe": PREDICTION, "item_reduce": "mean", "grader_calls_per_sample": 1},
+        # the model answers and predicts (two requests); the grader rates the answer
+        metadata={
+            "probe": PREDICTION,
+            "item_reduce": "mean",
+            "model_calls_per_sample": 2,
+            "grader_calls_per_sample": 1,
+        },
         version=1,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from inspect_ai.model import Model, get_model
 
 GRADER_ROLE = "grader"
-DEFAULT_GRADER = "openai/gpt-4.1"
-"""V26's judge; override with ``--model-role grader=PROVIDER/MODEL``."""
+DEFAULT_GRADER = "openai/gpt-4.1-2025-04-14"
+"""V26's judge (GPT-4.1), as a dated snapshot so a study's judge cannot move under it;
+override with ``--model-role grader=PROVIDER/MODEL`` (``em-selfaware run --grader``)."""
 
 
 def get_grader(default: str = DEFAULT_GRADER) -> Model:

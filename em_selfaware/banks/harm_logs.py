@@ -75,6 +75,11 @@ def pair_answers(
     """
     own_log, own = read_harm_log(own_path)
     other_log, other = read_harm_log(other_path)
+    if own_log.eval.eval_id == other_log.eval.eval_id:
+        raise ValueError(
+            f"{own_path} and {other_path} are copies of the same log (eval id "
+            f"{own_log.eval.eval_id}); other_log must be a harmfulness log of another variant"
+        )
     skipped = {"missing_in_other": 0, "own_unjudged": 0, "other_unjudged": 0}
     pairs = []
     for key in sorted(own):
