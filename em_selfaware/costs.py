@@ -55,6 +55,8 @@ class Usage:
     requests: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
+    label: str = ""
+    """What the table shows: the variant's name for a model under test, else the model."""
 
     def add(self, requests: int, input_tokens: int, output_tokens: int) -> None:
         """Add requests and their tokens."""
@@ -136,13 +138,14 @@ def plan_usage(plan: Sequence[PlannedTask], grader: str) -> list[Usage]:
     for task in plan:
         models = {"model": task.variant.model, "grader": grader,
                   "contrast": task.contrast_model or ""}
+        labels = {**models, "model": task.variant.name}
         repeats = task.epochs
         for sample in task.task.dataset:
             for role, (requests, inputs, outputs) in sample_usage(
                 task, sample.input, sample.metadata or {}
             ).items():
                 key = (role, models[role])
-                entry = usage.setdefault(key, Usage(role, models[role]))
+                entry = usage.setdefault(key, Usage(role, models[role], label=labels[role]))
                 entry.add(requests * repeats, inputs * repeats, outputs * repeats)
     order = {"model": 0, "contrast": 1, "grader": 2}
     return sorted(usage.values(), key=lambda u: (order[u.role], u.model))
@@ -166,8 +169,8 @@ def cost_summary(usages: Sequence[Usage], prices: PriceTable, batch: bool = Fals
     grader (the roles ``--batch`` sends through the batch API); contrast requests are not
     batched. With `batch`, the total line says which price the run will pay.
     """
-    header = (f"  {'role':<9}{'model':<52}{'requests':>10}{'input tok':>13}{'output tok':>12}"
-              f"{'standard':>11}{'batch':>11}")
+    header = (f"  {'role':<9}{'variant or model':<42}{'requests':>10}{'input tok':>13}"
+              f"{'output tok':>12}{'standard':>11}{'batch':>11}")
     lines = [
         "Cost estimate (tokens ~ characters / 4 of the planned prompts; ASSUMED answer lengths "
         "in em_selfaware/costs.py;",
@@ -196,8 +199,10 @@ def cost_summary(usages: Sequence[Usage], prices: PriceTable, batch: bool = Fals
         if standard is not None and batched is not None:
             standard_total += standard
             batch_total += batched
+        label = usage.label or usage.model
+        label = label if len(label) <= 41 else label[:19] + "..." + label[-19:]
         lines.append(
-            f"  {usage.role:<9}{usage.model[:51]:<52}{usage.requests:>10,}"
+            f"  {usage.role:<9}{label:<42}{usage.requests:>10,}"
             f"{usage.input_tokens:>13,}{usage.output_tokens:>12,}{shown[0]:>11}{shown[1]:>11}"
         )
     paying = "batch" if batch else "standard"
