@@ -2,12 +2,14 @@
 
 An Inspect hook counts finished evaluations and samples while a `RunProgress` is active (it
 is inert otherwise). On a terminal the line is redrawn in place (at most a few times a
-second); elsewhere a line is printed each time another tenth of the evaluations is done.
+second, and every second by a ticker so the elapsed time moves while Inspect prepares the
+tasks); elsewhere a line is printed each time another tenth of the evaluations is done.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from types import TracebackType
 from typing import TextIO
@@ -39,6 +41,8 @@ class RunProgress:
         self.started = time.monotonic()
         self._drawn = 0.0
         self._tenths = -1
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
 
     def line(self) -> str:
         """The progress line: evaluations and samples done of those planned, elapsed time."""
@@ -61,8 +65,9 @@ class RunProgress:
             now = time.monotonic()
             if force or now - self._drawn >= _REDRAW_S:
                 self._drawn = now
-                self.stream.write("\r" + self.line() + "   ")
-                self.stream.flush()
+                with self._lock:
+                    self.stream.write("\r" + self.line() + "   ")
+                    self.stream.flush()
             return
         tenths = (10 * self.done) // max(self.evaluations, 1)
         if force and tenths > self._tenths:
@@ -73,7 +78,13 @@ class RunProgress:
         """Start counting (the hook reports to the innermost active progress)."""
         _ACTIVE.append(self)
         self._show(force=True)
+        if self.live:
+            threading.Thread(target=self._tick, daemon=True).start()
         return self
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            self._show(force=True)
 
     def __exit__(
         self,
@@ -83,9 +94,11 @@ class RunProgress:
     ) -> None:
         """Stop counting; end the live line."""
         _ACTIVE.remove(self)
+        self._stop.set()
         if self.live:
-            self.stream.write("\r" + self.line() + "   \n")
-            self.stream.flush()
+            with self._lock:
+                self.stream.write("\r" + self.line() + "   \n")
+                self.stream.flush()
 
 
 @hooks(name="em_selfaware_progress", description="em-selfaware's progress line")
