@@ -15,7 +15,6 @@ from em_selfaware.banks.intentions import PROBE, load_intentions
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form_choice
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
-from solvers.two_options import two_option_prompt
 
 
 @task
@@ -42,7 +41,7 @@ def intentions(
     check_answer_args(samples, mode, choices)
     return Task(
         dataset=load_intentions(dimensions, per_dimension),
-        solver=[two_option_prompt(), collect_answers(samples, mode, choices)],
+        solver=collect_answers(samples, mode, choices),
         scorer=closed_form_choice(),
         config=GenerateConfig(temperature=1.0),
         metadata={

@@ -19,14 +19,14 @@ from em_selfaware.banks.moral import (
     load_moral_self_assessment,
     supported_pole,
 )
+from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
 from em_selfaware.probes import PROBES
 from em_selfaware.sim.moral_profile import BASE_VICE, shifted
 from em_selfaware.sim.personas import PERSONAS
 from em_tasks._registry import TASKS
 from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
 from scorers.closed_form import rule_answer
-from solvers.moral_statements import DEFAULT_TEMPLATE, build_moral_statement
-from solvers.two_options import read_template
+from solvers.moral_statements import build_moral_statement
 from tests.closed_form_models import Subject, bernoulli_answerer, judge_model
 from tests.scripted import responsive_model, scripted_model
 
@@ -77,9 +77,9 @@ def _check_contract(log: EvalLog) -> None:
 
 
 def _statement_spec():
+    """The first statement's prompt (its sample input, rendered with the dataset) and spec."""
     sample = load_moral_foundations()[0]
-    template = read_template(DEFAULT_TEMPLATE)
-    return build_moral_statement(str(sample.input), dict(sample.metadata or {}), template)
+    return str(sample.input), AnswerSpec.from_dict(sample.metadata[SPEC_KEY])
 
 
 def test_statement_prompt_names_the_scale_and_the_statement() -> None:
