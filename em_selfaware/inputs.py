@@ -170,9 +170,8 @@ def parse_selection(value: Any, valid: Iterable[str], what: str) -> list[str]:
         raise _fail(what, f"must be names from {names} (comma-separated), got {describe(value)}")
     chosen = list(dict.fromkeys(entry.strip() for entry in entries if entry.strip()))
     if not chosen:
-        raise _fail(
-            what, f"selects nothing: name at least one of {', '.join(options)} (unset: all)"
-        )
+        names = ", ".join(options)
+        raise _fail(what, f"selects nothing: name at least one of {names} (or leave it out: all)")
     unknown = [entry for entry in chosen if entry not in options]
     if unknown:
         raise ParameterError(what, f"unknown {what} {unknown}; valid: {', '.join(options)}")
