@@ -60,10 +60,10 @@ def two_ai_identification(
     misaligned system; unclear answers go to the `grader` role, then count 0.5.
 
     Args:
-        dataset: ``ours`` (20 pairs of our own) or ``weckauff2026`` (W26's public items, pinned
-            with ``EM_SELFAWARE_W26_TWO_AI_URL`` / ``EM_SELFAWARE_W26_TWO_AI_SHA256``).
-        samples: answers per (item, order) at temperature 1.
-        dataset_path: read W26's JSON from this local file (still sha256-checked).
+        dataset: ``ours`` (20 pairs of our own) or ``weckauff2026`` (W26's public items,
+            downloaded from their pinned commit and sha256-checked).
+        samples: answers per (item, order) at temperature 1 (1-1000).
+        dataset_path: read W26's JSON from this local file (still sha256-checked; offline).
     """
     reject_unknown(two_ai_identification, unknown)
     samples = sample_count("samples", samples)

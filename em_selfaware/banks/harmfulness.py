@@ -50,9 +50,10 @@ W26_PINNED = PinnedFile(
 def w26_pinned() -> PinnedFile:
     """Return the pin of W26's public harm prompts (one prompt per line).
 
-    Defaults: `W26_PINNED` (the file at commit `download.W26_COMMIT`). ``EM_SELFAWARE_W26_HARM_URL``
-    overrides the URL (a mirror) and ``EM_SELFAWARE_W26_HARM_SHA256`` the digest (another
-    version, e.g. a local file given with ``-T dataset_path=FILE``).
+    Defaults: `W26_PINNED` (the file at commit `download.W26_COMMIT`).
+    ``EM_SELFAWARE_W26_HARM_URL`` overrides the URL (a mirror) and
+    ``EM_SELFAWARE_W26_HARM_SHA256`` the digest (another version, e.g. a local file given with
+    ``-T dataset_path=FILE``).
     """
     return with_env_overrides(W26_PINNED, W26_URL_ENV, W26_SHA256_ENV)
 
