@@ -181,7 +181,8 @@ def add_diff(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("a", help="log file, or variant name (with --log-dir)")
     parser.add_argument("b", help="log file, or variant name (with --log-dir)")
-    parser.add_argument("--log-dir", help="folder of logs (when A and B are variant names)")
+    parser.add_argument("--log-dir", type=argument_type(log_source),
+                        help="folder of logs (when A and B are variant names)")
     parser.add_argument("--variants", help="variant registry (default: metadata in the logs)")
     parser.add_argument("--top", type=COUNT, default=5,
                         help="items per probe and dimension (default 5)")

@@ -307,6 +307,8 @@ CLI_CASES = [
     (["diff", "a", "b", "--out", "{empty}"],
      "argument --out: must be a file to write, but {empty} is a folder"),
     (["diff", "a", "b", "--top", "0"], "argument --top: must be a whole number of at least 1"),
+    (["diff", "a", "b", "--log-dir", "{empty}"], "argument --log-dir: must be a folder of Inspect "
+     "logs or one log file, but {empty} holds no Inspect logs"),
     (["demo", "--log-dir", "{file}"],
      "argument --log-dir: must be a folder to write into, but {file} is a file"),
     (["demo", "--samples", "2.5"], "argument --samples: must be a whole number from 1 to 1000"),
