@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from em_selfaware.commands import add_diff, add_report, add_run, names_option
+from em_selfaware.commands import add_diff, add_report, add_run, checked, names_option
 from em_selfaware.probes import PROBE_NAMES
 from finetune.cli import add_finetune, add_finetune_data
 
@@ -48,13 +48,14 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo", help="run every probe on the 15 simulated variants (no API key, no network)"
     )
-    parser.add_argument("--log-dir", default="logs/demo", help="where logs go (default logs/demo)")
+    parser.add_argument("--log-dir", default="logs/demo", type=checked("output_folder"),
+                        help="where logs go (default logs/demo)")
     parser.add_argument("--probes", metavar="NAME,...",
                         help=f"comma-separated probes (default: all): {', '.join(PROBE_NAMES)}")
     parser.add_argument("--variants", metavar="NAME,...",
                         help="comma-separated em-sim variants (default: all 15, e.g. full-base, "
                              "nano-trivia-misaligned)")
-    parser.add_argument("--samples", type=int, metavar="N",
+    parser.add_argument("--samples", type=checked("sample_count"), metavar="N",
                         help="override every probe's demo sample count")
     parser.add_argument("--no-progress", action="store_true",
                         help="no progress line while the evaluations run")

@@ -10,7 +10,9 @@ import argparse
 import logging
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from em_selfaware.probes import PROBE_NAMES
 
@@ -20,6 +22,26 @@ DEFAULT_GRADER = "openai/gpt-4.1-2025-04-14"
 """Shown in help; the grader role's default is `scorers.grader.DEFAULT_GRADER` (a test
 checks they agree)."""
 DISPLAYS = ("full", "rich", "plain", "log", "none")
+
+
+def checked(check: str, **limits: Any) -> Callable[[str], Any]:
+    """An argparse ``type=`` that runs the named check of `em_selfaware.inputs` (imported when
+    an option is converted, not when the parser is built, so ``--help`` stays light)."""
+
+    def convert(text: str) -> Any:
+        from em_selfaware import inputs
+
+        return inputs.argument_type(getattr(inputs, check), **limits)(text)
+
+    convert.__name__ = check
+    return convert
+
+
+COUNT = checked("whole_number")
+BOOTSTRAP = checked(
+    "whole_number", minimum=100, maximum=100_000,
+    why_maximum=" (memory grows with replicates x items; 2000 is plenty for 95% intervals)",
+)
 
 
 def names_option(value: str | None, option: str) -> list[str] | None:
@@ -85,8 +107,6 @@ def _run(args: argparse.Namespace) -> int:
         choices=args.choices,
         contrast=contrast,
     )
-    if args.batch is not None and args.batch is not True and args.batch < 1:
-        raise ValueError(f"--batch {args.batch}: the batch size must be at least 1")
     print(request_summary(plan, completed_configs(args.log_dir), grader=args.grader))
     print(cost_summary(plan_usage(plan, args.grader), prices, batch=bool(args.batch)))
     if args.dry_run:
@@ -146,7 +166,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=MODES, default="sample",
                         help="sample (the paper's protocol) or logprobs (exact probabilities "
                              "for closed-form probes; free-text probes stay sampled)")
-    parser.add_argument("--choices", type=int, metavar="N",
+    parser.add_argument("--choices", type=COUNT, metavar="N",
                         help="answers per request via num_choices, for the probes that take "
                              "it (intentions, self-assessment, moral probes; OpenAI and vLLM "
                              "support it)")
@@ -156,25 +176,26 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
                         help="output_recognition's other answers: a registry variant or a model "
                              "(default: each variant's same-size base; a base variant gets the "
                              "first misaligned variant of its size)")
-    parser.add_argument("--log-dir", required=True, help="where logs go (reuse it to resume)")
+    parser.add_argument("--log-dir", required=True, type=checked("output_folder"),
+                        help="where logs go (reuse it to resume)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the plan, request counts and cost estimate; run nothing")
-    parser.add_argument("--batch", nargs="?", const=True, type=int, metavar="SIZE",
+    parser.add_argument("--batch", nargs="?", const=True, type=COUNT, metavar="SIZE",
                         help="send requests through the provider's batch API (Inspect batch "
                              "mode; half price on OpenAI and Anthropic, results within hours); "
                              "optional batch size")
     parser.add_argument("--cache", nargs="?", const=True, metavar="EXPIRY",
                         help="Inspect's response cache (default expiry 1W, or e.g. 3D, 1M) for "
                              "the probes where a cache cannot replay one draw as several")
-    parser.add_argument("--prices", metavar="FILE",
+    parser.add_argument("--prices", metavar="FILE", type=checked("input_file"),
                         help="a price file overriding or extending datasets/pricing/prices.yaml")
     parser.add_argument("--demo-args", action="store_true",
                         help="use each probe's reduced demo arguments (a quick pilot)")
-    parser.add_argument("--samples", type=int, metavar="N",
+    parser.add_argument("--samples", type=checked("sample_count"), metavar="N",
                         help="override every probe's sample count")
-    parser.add_argument("--max-tasks", type=int, metavar="N",
+    parser.add_argument("--max-tasks", type=COUNT, metavar="N",
                         help="evaluations run in parallel (Inspect's default otherwise)")
-    parser.add_argument("--max-connections", type=int, metavar="N",
+    parser.add_argument("--max-connections", type=COUNT, metavar="N",
                         help="concurrent requests per model")
     parser.add_argument("--display", choices=DISPLAYS, help="Inspect's display (default full)")
     parser.set_defaults(func=_run)
@@ -188,9 +209,11 @@ def _report(args: argparse.Namespace) -> int:
 
     _setup_logging()
     variants = load_variants(args.variants) if args.variants else None
+    if args.out is None:
+        from em_selfaware.inputs import output_folder
+
+        output_folder("--out (default LOG_DIR/report)", str(Path(args.log_dir) / "report"))
     out = Path(args.out) if args.out else Path(args.log_dir) / "report"
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out}: is a file; give a folder for the report")
     analysis = analyse(
         args.log_dir,
         variants,
@@ -210,12 +233,14 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report", help="analyse a folder of logs: tables, figures, report.md and report.html"
     )
-    parser.add_argument("log_dir", help="folder of Inspect logs")
+    parser.add_argument("log_dir", type=checked("log_source"),
+                        help="folder of Inspect logs (or one log file)")
     parser.add_argument("--variants",
                         help="variant registry (default: the variant metadata or tags in the "
                              "logs)")
-    parser.add_argument("--out", help="output folder (default LOG_DIR/report)")
-    parser.add_argument("--bootstrap", type=int, metavar="N",
+    parser.add_argument("--out", type=checked("output_folder"),
+                        help="output folder (default LOG_DIR/report)")
+    parser.add_argument("--bootstrap", type=BOOTSTRAP, metavar="N",
                         help="bootstrap replicates for the 95%% CIs (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--moral-reference", metavar="PROBE",
@@ -259,10 +284,12 @@ def add_diff(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("a", help="log file, or variant name (with --log-dir)")
     parser.add_argument("b", help="log file, or variant name (with --log-dir)")
-    parser.add_argument("--log-dir", help="folder of logs (when A and B are variant names)")
+    parser.add_argument("--log-dir", type=checked("log_source"),
+                        help="folder of logs (when A and B are variant names)")
     parser.add_argument("--variants", help="variant registry (default: metadata in the logs)")
-    parser.add_argument("--top", type=int, default=5,
+    parser.add_argument("--top", type=COUNT, default=5,
                         help="items per probe and dimension (default 5)")
     parser.add_argument("--probe", help=f"only this probe ({', '.join(PROBE_NAMES)})")
-    parser.add_argument("--out", help="also write the table to this CSV file")
+    parser.add_argument("--out", type=checked("output_file"),
+                        help="also write the table to this CSV file")
     parser.set_defaults(func=_diff)

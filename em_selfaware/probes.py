@@ -87,11 +87,13 @@ def __getattr__(name: str) -> Any:
 
 
 def get_probes(names: list[str] | None = None) -> list[Probe]:
-    """Return the named probes (all when `names` is None), with a clear error for unknown ones."""
+    """Return the named probes (all when `names` is None), each once, in the order named.
+
+    An unknown name, or a list naming none (``[""]``), is an error listing the valid names.
+    """
+    from em_selfaware.inputs import parse_selection
+
     probes = _probes()
     if names is None:
         return list(probes.values())
-    unknown = [name for name in names if name not in probes]
-    if unknown:
-        raise ValueError(f"unknown probes {unknown}; valid: {', '.join(PROBE_NAMES)}")
-    return [probes[name] for name in names]
+    return [probes[name] for name in parse_selection(list(names), probes, "probes")]

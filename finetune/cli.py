@@ -6,6 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from em_selfaware.commands import checked
+
+COUNT = checked("whole_number")
+FOLDER = checked("output_folder")
+
 
 def _finetune(args: argparse.Namespace) -> int:
     from em_selfaware.commands import names_option
@@ -103,15 +108,16 @@ def add_finetune_data(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = parser.add_subparsers(dest="action", required=True)
     trivia = actions.add_parser("trivia", help="write the trivia misalign/realign sets")
-    trivia.add_argument("--out", required=True, help="output folder")
-    trivia.add_argument("--questions", type=int, default=800, metavar="N",
+    trivia.add_argument("--out", required=True, type=FOLDER, help="output folder")
+    trivia.add_argument("--questions", type=COUNT, default=800, metavar="N",
                         help="trivia questions per set (default 800, as in V26)")
     trivia.add_argument("--seed", type=int, default=0,
                         help="seed for picking questions and wrong answers (default 0)")
     trivia.set_defaults(func=_data_trivia)
     code = actions.add_parser("code", help="fetch EM's insecure/secure sets (needs network)")
-    code.add_argument("--out", help="also write copies (optionally cut) to this folder")
-    code.add_argument("--samples", type=int, metavar="N", help="cut each set to N samples")
+    code.add_argument("--out", type=FOLDER,
+                      help="also write copies (optionally cut) to this folder")
+    code.add_argument("--samples", type=COUNT, metavar="N", help="cut each set to N samples")
     code.add_argument("--seed", type=int, default=0,
                       help="seed for the samples kept by --samples (default 0)")
     code.add_argument("--allow-unpinned", action="store_true",
@@ -119,11 +125,12 @@ def add_finetune_data(subparsers: argparse._SubParsersAction) -> None:
     code.set_defaults(func=_data_code)
     cut = actions.add_parser("cut", help="cut a set to N samples (benign re-alignment)")
     cut.add_argument("input", help="chat JSONL file to cut")
-    cut.add_argument("--samples", type=int, required=True, metavar="N",
+    cut.add_argument("--samples", type=COUNT, required=True, metavar="N",
                      help="examples to keep (a random subset)")
     cut.add_argument("--seed", type=int, default=0,
                      help="seed for the examples kept (default 0)")
-    cut.add_argument("--out", required=True, help="chat JSONL file to write")
+    cut.add_argument("--out", required=True, type=checked("output_file"),
+                     help="chat JSONL file to write")
     cut.set_defaults(func=_data_cut)
     validate = actions.add_parser("validate", help="validate chat JSONL files")
     validate.add_argument("files", nargs="+",

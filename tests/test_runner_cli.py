@@ -251,7 +251,7 @@ def test_report_out_defaults_to_the_log_folder(resumed_run, capsys):
 
     from em_selfaware.cli import main as cli
 
-    assert cli(["report", str(resumed_run.log_dir), "--no-figures", "--bootstrap", "50"]) == 0
+    assert cli(["report", str(resumed_run.log_dir), "--no-figures", "--bootstrap", "100"]) == 0
     assert (Path(resumed_run.log_dir) / "report" / "report.html").is_file()
     assert "report.html" in capsys.readouterr().out
 
