@@ -55,7 +55,7 @@ def _probes() -> dict[str, Probe]:
     from em_tasks.self_report import self_report
 
     probes = [
-        Probe("harmfulness", harmfulness, demo_args={"samples": 2, "per_category": 3}),
+        Probe("harmfulness", harmfulness, demo_args={"samples": 2, "per_category": 2}),
         Probe("emergent_misalignment", emergent_misalignment, {"samples": 1, "formats": "plain"}),
         Probe("self_report", self_report, demo_args={"samples": 2}),
         Probe("two_ai_identification", two_ai_identification, demo_args={"samples": 1}),

@@ -12,10 +12,10 @@ def test_demo_runs_the_runner_and_writes_the_report(tmp_path, capsys):
     captured = capsys.readouterr()
     out = captured.out
     assert status == 0
-    assert "Total: 72 model requests + 72 grader requests" in out  # printed before running
+    assert "Total: 48 model requests + 48 grader requests" in out  # printed before running
     # the progress line counts evaluations and samples (one line per tenth when not a tty)
-    assert "Evaluations: 0/3 done, samples 0/72" in captured.err
-    assert "Evaluations: 3/3 done, samples 72/72" in captured.err
+    assert "Evaluations: 0/3 done, samples 0/48" in captured.err
+    assert "Evaluations: 3/3 done, samples 48/48" in captured.err
     assert "full-trivia-misaligned" in out and "report.html" in out
     registry = load_variants(log_dir / "variants.yaml")
     assert [v.name for v in registry] == [
