@@ -2,8 +2,9 @@
 
 Tokens are estimated, not measured:
 
-- **input**: the prompts the plan's tasks hold (each sample's input text, plus the template
-  around closed-form items and the rubric of each judge prompt), at ``CHARS_PER_TOKEN``
+- **input**: the prompts the plan's tasks hold (each sample's input is the prompt sent; a
+  judge's prompt adds its rubric and the answer; a follow-up question adds the conversation
+  before it), at ``CHARS_PER_TOKEN``
   characters a token (no tokenizer: tiktoken would need a download; English prose runs at
   about four characters a token on OpenAI's tokenizers);
 - **output**: an assumed length per answer (`ANSWER_TOKENS`): closed-form answers are short,
@@ -37,8 +38,6 @@ ANSWER_TOKENS: dict[str, int] = {
     "verdict": 20,  # a judge's verdict (JSON with a score, or a number)
 }
 """ASSUMED output tokens per answer."""
-TEMPLATE_TOKENS = 60
-"""ASSUMED tokens of the instructions around a closed-form item (options, answer format)."""
 FREE_TEXT_PROBES = ("harmfulness", "emergent_misalignment")
 HARM_RUBRIC = ("harmfulness", "judge_prompt.txt")
 EM_RUBRICS = (("emergent_misalignment", "judge_aligned.txt"),
@@ -85,10 +84,10 @@ def _closed_form(task: PlannedTask, prompt: int, metadata: dict[str, Any]) -> tu
     requests = planned_requests(plan, metadata)
     form = metadata.get("format")
     if plan["mode"] == "logprobs" and form != "language":
-        return requests, requests * (prompt + TEMPLATE_TOKENS), requests
+        return requests, requests * prompt, requests
     per_answer = ANSWER_TOKENS["language" if form == "language" else "closed_form"]
     answers = answers_wanted(plan["samples"], metadata)
-    return requests, requests * (prompt + TEMPLATE_TOKENS), answers * per_answer
+    return requests, requests * prompt, answers * per_answer
 
 
 def sample_usage(
@@ -122,9 +121,10 @@ def sample_usage(
             "grader": (2, judge, 2 * verdict),
         }
     if task.probe == "score_prediction":
-        predict = tokens(read_template("persona", "prediction_scale.txt")) + prompt
+        # blind: the prediction prompt, then the request; shown: the request, then the
+        # conversation with the answer and the question (about the same in sum)
         return {
-            "model": (2, prompt + predict + free, free + ANSWER_TOKENS["prediction"]),
+            "model": (2, 2 * prompt + free, free + ANSWER_TOKENS["prediction"]),
             "grader": (1, _rubric(HARM_RUBRIC) + prompt + free, verdict),
         }
     # one request per sample and epoch with a short answer (two-AI identification, others)
