@@ -83,6 +83,7 @@ def _run(args: argparse.Namespace) -> int:
     from em_selfaware.pricing import load_prices
     from em_selfaware.probes import get_probes
     from em_selfaware.runner import (
+        cache_policy,
         completed_configs,
         plan_runs,
         request_summary,
@@ -91,6 +92,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     from em_selfaware.variants import load_variants
 
+    cache_policy(args.cache)  # a bad expiry is an error before anything is planned
     variants = load_variants(args.variants)
     contrast = None
     if args.contrast is not None:

@@ -182,6 +182,14 @@ def test_batch_and_cache_reach_inspect(tmp_path, capsys, contract_probes):
         assert log.plan.config.cache.expiry == "2D"
 
 
+def test_a_bad_cache_expiry_is_an_error_before_planning(tmp_path, capsys):
+    path = _registry_file(tmp_path, registry(("s",)))
+    assert main(["run", "--variants", path, "--log-dir", str(tmp_path / "l"), "--dry-run",
+                 "--cache", "soon"]) == 2
+    err = capsys.readouterr().err
+    assert "--cache 'soon'" in err and "1W" in err
+
+
 def test_choices_go_to_the_probes_that_take_them():
     from em_selfaware.probes import PROBES
 
