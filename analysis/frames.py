@@ -28,6 +28,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +39,7 @@ from analysis import frame_cache
 from analysis.eval_zip import SUMMARIES_JSON, EvalZip, UnrecognisedLog, restore_number
 from analysis.logs import LogInfo, LogSelection, local_path
 from em_selfaware.variants import Variant
-from scorers.answer_table import table_thinned, unpack_answers
+from scorers.answer_table import table_thinned, unpack_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -71,6 +72,7 @@ _TABLE_COLUMNS = [
     "answer_text",
 ]
 """One log's rows as stored (and cached): one row per sample, answers as list columns."""
+_ANSWER_FIELDS = ("value", "route", "parsed", "text")
 _EXCLUDE_FIELDS = {"messages", "events", "store", "attachments", "output", "model_usage"}
 
 
@@ -128,27 +130,61 @@ class _Thinned:
     """An answer table that Inspect removed from the sample summary (over 1 kB)."""
 
 
-def _answer_table(
-    score: Mapping[str, Any] | None,
-) -> list[dict[str, Any]] | None | _Malformed | _Thinned:
-    """The answers of a score (`unpack_answers`); None when it has no answer table."""
+Columns = dict[str, list[Any]]
+
+
+def _answer_table(score: Mapping[str, Any] | None) -> Columns | None | _Malformed | _Thinned:
+    """The answer table of a score by column (`unpack_columns`); None when it has none."""
     if score is None:
         return None
     metadata = score.get("metadata")
     try:
-        return unpack_answers(metadata)
+        return unpack_columns(metadata)
     except ValueError:
         return _Thinned() if table_thinned(metadata) else _Malformed()
 
 
-def _score_as_answer(score: Mapping[str, Any]) -> dict[str, Any]:
+def _score_as_answer(score: Mapping[str, Any]) -> Columns:
     """A score without an answer table counts as one answer: its own value."""
     value = _score_value(score)
     return {
-        "value": None if math.isnan(value) else value,
-        "route": "score" if not math.isnan(value) else "excluded",
-        "parsed": score.get("answer"),
+        "value": [None if math.isnan(value) else value],
+        "route": ["score" if not math.isnan(value) else "excluded"],
+        "parsed": [score.get("answer")],
     }
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _parsed(value: Any) -> str | None:
+    return None if value is None else str(restore_number(value))
+
+
+def _route(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _converted(values: list[Any], kind: pa.DataType, convert: Callable[[Any], Any]) -> pa.Array:
+    """Values as an Arrow array: in bulk when they already have the type (floats or None,
+    strings or None, and no `NON_FINITE` marker), else each through `convert`."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if kind == pa.float64():
+        try:
+            return pa.array(values, type=kind, from_pandas=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            pass
+        return pa.array(list(map(convert, values)), type=kind, from_pandas=False)
+    try:
+        array = pa.array(values, type=kind)
+        if not pc.any(pc.match_substring(array, "\u0000")).as_py():
+            return array
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        pass
+    return pa.array(list(map(convert, values)), type=kind)
 
 
 class _RowBuilder:
@@ -160,10 +196,8 @@ class _RowBuilder:
         self.value: list[float] = []
         self.error: list[bool] = []
         self.offsets: list[int] = [0]
-        self.answer_value: list[float] = []
-        self.answer_route: list[str] = []
-        self.answer_parsed: list[str | None] = []
-        self.answer_text: list[str | None] = []
+        self.answers: dict[str, list[list[Any]]] = {name: [] for name in _ANSWER_FIELDS}
+        """Per answer field, each sample's column as read (converted in bulk by `table`)."""
         self.notes = {"no_item_id": 0, "no_answers": 0, "malformed": 0, "read_in_full": 0}
 
     def main_score(self, scores: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
@@ -178,7 +212,7 @@ class _RowBuilder:
         self,
         summary: Mapping[str, Any],
         score: Mapping[str, Any] | None,
-        answers: list[dict[str, Any]] | None | _Malformed,
+        answers: Columns | None | _Malformed,
     ) -> None:
         """Add one sample (and epoch) with its main score and that score's answer table."""
         metadata = summary.get("metadata") or {}
@@ -197,17 +231,15 @@ class _RowBuilder:
         columns["moral"].append("foundation" in metadata and "dimension" not in metadata)
         self.value.append(_score_value(score))
         self.error.append(summary.get("error") is not None)
-        if score is not None and not isinstance(answers, list):
+        if score is not None and not isinstance(answers, dict):
             self.notes["malformed" if isinstance(answers, _Malformed) else "no_answers"] += 1
-            answers = [_score_as_answer(score)]
-        for answer in answers or []:
-            parsed = restore_number(answer.get("parsed"))
-            text = answer.get("text")
-            self.answer_value.append(_as_float(answer.get("value")))
-            self.answer_route.append(str(answer.get("route", "")))
-            self.answer_parsed.append(None if parsed is None else str(parsed))
-            self.answer_text.append(None if text is None else str(text))
-        self.offsets.append(len(self.answer_value))
+            answers = _score_as_answer(score)
+        count = len(next(iter(answers.values()))) if answers else 0
+        if count:
+            missing = [None] * count
+            for name, values in self.answers.items():
+                values.append(answers.get(name) or missing)  # type: ignore[union-attr]
+        self.offsets.append(self.offsets[-1] + count)
 
     def table(self) -> pa.Table:
         """The rows as an Arrow table (`_TABLE_COLUMNS`)."""
@@ -215,8 +247,9 @@ class _RowBuilder:
 
         offsets = pa.array(self.offsets, type=pa.int32())
 
-        def listed(values: list[Any], kind: pa.DataType) -> pa.Array:
-            return pa.ListArray.from_arrays(offsets, pa.array(values, type=kind))
+        def listed(name: str, kind: pa.DataType, convert: Callable[[Any], Any]) -> pa.Array:
+            values = list(chain.from_iterable(self.answers[name]))
+            return pa.ListArray.from_arrays(offsets, _converted(values, kind, convert))
 
         columns = self.columns
         return pa.table({
@@ -229,10 +262,10 @@ class _RowBuilder:
             "moral": pa.array(columns["moral"], type=pa.bool_()),
             "value": pa.array(self.value, type=pa.float64(), from_pandas=False),
             "error": pa.array(self.error, type=pa.bool_()),
-            "answer_value": listed(self.answer_value, pa.float64()),
-            "answer_route": listed(self.answer_route, pa.string()),
-            "answer_parsed": listed(self.answer_parsed, pa.string()),
-            "answer_text": listed(self.answer_text, pa.string()),
+            "answer_value": listed("value", pa.float64(), _as_float),
+            "answer_route": listed("route", pa.string(), _route),
+            "answer_parsed": listed("parsed", pa.string(), _parsed),
+            "answer_text": listed("text", pa.string(), _text),
         })
 
 
@@ -484,13 +517,14 @@ def item_frame(answers: pd.DataFrame, item_reduce: dict[str, str]) -> pd.DataFra
         "n_answers": per_sample.size(),
         "n_scored": per_sample.count(),
     }).reset_index()
+    samples["scored"] = samples["n_scored"] > 0
     grouped = samples.groupby(keys, observed=True, sort=True)
     table = pd.DataFrame({
         "mean": grouped["mean"].mean(),
         "max": grouped["max"].max(),
         "n_answers": grouped["n_answers"].sum(),
         "n_scored": grouped["n_scored"].sum(),
-        "n_samples": grouped["n_scored"].apply(lambda scored: int((scored > 0).sum())),
+        "n_samples": grouped["scored"].sum(),
     }).reset_index()
     reduce = table["probe"].astype(str).map(lambda probe: item_reduce.get(probe, "mean"))
     table["value"] = np.where(reduce == "max", table["max"], table["mean"])

@@ -18,8 +18,9 @@
    an empty frame cache, then again on the unchanged folder; wall time and the child's peak
    resident memory. ``--before DIR`` also times the report of another checkout (PYTHONPATH=DIR,
    e.g. ``git archive <commit> | tar -x -C DIR``).
-4. **Stages**: the report's steps timed in a child process (imports, headers and log selection,
-   sample summaries -> frames, statistics, tables and document, figures), cold and warm.
+4. **Stages**: the report's steps timed one by one in a child process (reading: imports,
+   headers and log selection, sample summaries -> frames; statistics; tables and document;
+   figures), with an empty and with a warm cache.
 
 Done-when of issue 10: at 300,000 answers cold < 3x the floor, warm < 10 s, peak < 1 GiB.
 """
@@ -45,8 +46,6 @@ sys.path.insert(0, str(ROOT))
 
 import orjson  # noqa: E402
 
-from analysis.eval_zip import EvalZip, loads_json  # noqa: E402
-
 VARIANTS = 15
 PROMPTS = 320
 
@@ -56,6 +55,12 @@ def _zip_compression() -> int:
     import inspect_ai.log  # noqa: F401
 
     return int(getattr(zipfile, "ZIP_ZSTANDARD", zipfile.ZIP_DEFLATED))
+
+
+def _eval_zip() -> Any:
+    from analysis.eval_zip import EvalZip  # imported here: the stages child times imports
+
+    return EvalZip
 
 
 def seed_logs(folder: Path) -> list[Path]:
@@ -100,7 +105,7 @@ def widen(seed: Path, out: Path, epochs: int, prompts: list[tuple[str, str, dict
     from em_selfaware.sim.personas import get_persona
     from em_selfaware.sim.responders.harmfulness import HARM_BANK, draw_level
 
-    with EvalZip(seed) as archive:
+    with _eval_zip()(seed) as archive:
         header = archive.read_json("header.json")
         start = archive.read("_journal/start.json")
         template_summary = archive.read_json("summaries.json")[0]
@@ -190,27 +195,37 @@ def build(out: Path, answers: int) -> tuple[int, int]:
     return len(seeds), VARIANTS * PROMPTS * epochs
 
 
-def floor(folder: Path) -> tuple[float, float, int]:
-    """Seconds to unzip + parse every summaries.json, seconds of parsing alone, bytes."""
+def floor(folder: Path, collect: bool) -> tuple[float, float, int]:
+    """Seconds to unzip + orjson-parse every summaries.json, of parsing alone, and bytes.
+
+    `collect`: with Python's cyclic garbage collector on (the default) or paused (as the
+    reader pauses it while parsing; the stricter floor).
+    """
     total = parse = 0.0
     size = 0
     for path in sorted(folder.glob("*.eval")):
+        if not collect:
+            gc.disable()
         started = time.perf_counter()
-        with EvalZip(path) as archive:
+        with _eval_zip()(path) as archive:
             data = archive.read("summaries.json")
         mark = time.perf_counter()
-        loads_json(data)
+        parsed = orjson.loads(data)
         done = time.perf_counter()
+        del parsed
+        gc.enable()
         total += done - started
         parse += done - mark
         size += len(data)
     return total, parse, size
 
 
-def run_child(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a child process; return (wall seconds, peak RSS MiB, stdout)."""
+def run_child(
+    command: list[str], env: dict[str, str], cwd: Path = ROOT
+) -> tuple[float, float, str]:
+    """Run a child process in `cwd`; return (wall seconds, peak RSS MiB, stdout)."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - started
@@ -229,39 +244,53 @@ def report_command(folder: Path, out: Path) -> list[str]:
 
 
 def stages_main(folder: Path, out: Path) -> None:
-    """Child: time the report's steps in this process; print one 'name seconds' per line."""
+    """Child: time the report's steps in this process; print one 'name<TAB>seconds' per line.
+
+    The same calls as `analysis.report.analyse` and `write_report`, one at a time.
+    """
     marks: list[tuple[str, float]] = []
-    started = time.perf_counter()
+
+    def timed(name: str, started: float) -> float:
+        now = time.perf_counter()
+        marks.append((name, now - started))
+        return now
+
+    mark = time.perf_counter()
     from analysis.frames import data_used, item_frame, read_frames
     from analysis.logs import log_locations, read_log_infos, select_logs, variants_from_logs
-    marks.append(("imports (reading)", time.perf_counter() - started))
-    mark = time.perf_counter()
+    mark = timed("reading: imports", mark)
     infos, unreadable = read_log_infos(log_locations(folder))
     variants = variants_from_logs(infos)
     selection = select_logs(infos, variants, unreadable)
-    marks.append(("headers and log selection", time.perf_counter() - mark))
-    mark = time.perf_counter()
+    mark = timed("reading: headers and log selection", mark)
     frames = read_frames(selection)
-    marks.append(("sample summaries -> frames", time.perf_counter() - mark))
-    mark = time.perf_counter()
-    from analysis.report import analyse, write_report
-    marks.append(("imports (statistics, report)", time.perf_counter() - mark))
-    mark = time.perf_counter()
+    mark = timed("reading: sample summaries -> frames", mark)
+    from analysis.comparisons import wilcoxon_table
+    from analysis.correlations import correlation_table
+    from analysis.moral import normalise_moral
+    from analysis.persona import persona_report
+    from analysis.scores import headline_rows, variant_scores
+    mark = timed("statistics: imports", mark)
     items = item_frame(frames.answers, frames.item_reduce)
+    items, _ = normalise_moral(items, variants)
+    mark = timed("statistics: items", mark)
+    scores = variant_scores(items, variants)
+    mark = timed("statistics: variant scores (bootstrap CIs)", mark)
+    wilcoxon_table(items, variants)
+    correlation_table(scores)
     data_used(frames, selection, items)
-    marks.append(("item frame, data used", time.perf_counter() - mark))
-    analysis = analyse(folder)  # warm: frames from the cache just written
-    mark = time.perf_counter()
-    analyse(folder)
-    marks.append(("analyse() again, warm (all statistics)", time.perf_counter() - mark))
+    persona_report(headline_rows(scores))
+    mark = timed("statistics: Wilcoxon, correlations, data used, persona", mark)
+    from analysis.report import analyse, write_report
+    mark = timed("report: imports (report, figures)", mark)
+    analysis = analyse(folder, variants)  # again, for write_report's input (not timed)
     mark = time.perf_counter()
     write_report(analysis, out, figures=False)
-    marks.append(("tables, answers.parquet, report.md/html", time.perf_counter() - mark))
-    mark = time.perf_counter()
+    mark = timed("report: tables, answers.parquet, report.md/html", mark)
     from analysis.figures import all_figures
     all_figures(analysis.scores, analysis.correlations, analysis.variants, out / "figures",
                 analysis.moral_probes)
-    marks.append(("figures (incl. matplotlib import)", time.perf_counter() - mark))
+    timed("figures", mark)
     for name, seconds in marks:
         print(f"{name}\t{seconds:.2f}")
 
@@ -283,9 +312,11 @@ def main() -> int:
     logs, answers = build(folder, args.answers)
     print(f"{folder}: {logs} logs, {answers:,} answers (ready in "
           f"{time.perf_counter() - started:.0f} s)")
-    total, parse, size = floor(folder)
-    print(f"floor: unzip + parse summaries {total:.2f} s (parse alone {parse:.2f} s, "
-          f"{size / 2**20:.0f} MiB of JSON)")
+    loose, _, size = floor(folder, collect=True)
+    total, parse, _ = floor(folder, collect=False)
+    print(f"floor: unzip + orjson of every summaries.json ({size / 2**20:.0f} MiB of JSON): "
+          f"{total:.2f} s with the garbage collector paused (parse alone {parse:.2f} s), "
+          f"{loose:.2f} s with it on; ratios below use {total:.2f} s")
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "EM_SELFAWARE_CACHE": str(Path(scratch) / "cache")}
         out = Path(scratch) / "report"
@@ -294,8 +325,10 @@ def main() -> int:
         print(f"report cold {cold:.1f} s (peak {cold_peak:.0f} MiB) = {cold / total:.1f}x floor; "
               f"warm {warm:.1f} s (peak {warm_peak:.0f} MiB)")
         if args.before:
-            before_env = {**env, "PYTHONPATH": str(Path(args.before).resolve())}
-            before, before_peak, _ = run_child(report_command(folder, out), before_env)
+            before_dir = Path(args.before).resolve()
+            before_env = {**env, "PYTHONPATH": str(before_dir)}
+            before, before_peak, _ = run_child(report_command(folder.resolve(), out),
+                                               before_env, cwd=before_dir)
             print(f"report before ({args.before}): {before:.1f} s (peak {before_peak:.0f} MiB)"
                   f" = {before / total:.1f}x floor")
         for label in ("cold", "warm"):
@@ -307,7 +340,7 @@ def main() -> int:
             print(f"stages, {label} cache (peak {peak:.0f} MiB):")
             for line in stdout.strip().splitlines():
                 name, seconds = line.split("\t")
-                print(f"  {name:<44} {float(seconds):6.2f} s")
+                print(f"  {name:<54} {float(seconds):6.2f} s")
     return 0
 
 

@@ -408,3 +408,22 @@ def test_reading_modules_do_not_load_statistics_or_figures():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=Path(__file__).resolve().parent.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_answer_table_by_column_matches_by_answer():
+    from scorers.answer_table import unpack_answers, unpack_columns
+
+    packed = pack_answers(_answers(3, "a text"))
+    columns = unpack_columns(packed)
+    rows = unpack_answers(packed)
+    assert columns is not None and rows is not None
+    assert [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
+                                                                       strict=True)] == rows
+    legacy = {"answers": [{"value": 1.0, "route": "rule"}, {"value": None, "parsed": "x"}]}
+    assert unpack_columns(legacy) == {"value": [1.0, None], "route": ["rule", None],
+                                      "parsed": [None, "x"]}
+    assert unpack_columns({"other": 1}) is None
+    for broken in ({"answer_value": [1.0], "answer_route": []},
+                   {"answer_value": THINNED}):
+        with pytest.raises(ValueError):
+            unpack_columns(broken)
