@@ -192,9 +192,8 @@ class _RowBuilder:
 
     def __init__(self, main_scorer: str | None):
         self.main_scorer = main_scorer
-        self.columns: dict[str, list[Any]] = {name: [] for name in _SAMPLE_FIELDS}
-        self.value: list[float] = []
-        self.error: list[bool] = []
+        self.rows: list[tuple[Any, ...]] = []
+        """Per sample: the `_SAMPLE_FIELDS`, its value and whether it errored."""
         self.offsets: list[int] = [0]
         self.answers: dict[str, list[list[Any]]] = {name: [] for name in _ANSWER_FIELDS}
         """Per answer field, each sample's column as read (converted in bulk by `table`)."""
@@ -221,24 +220,29 @@ class _RowBuilder:
             self.notes["no_item_id"] += 1
             item_id = summary["id"]
         dimension = metadata.get("dimension", metadata.get("foundation"))
-        columns = self.columns
-        columns["sample_id"].append(str(summary["id"]))
-        columns["epoch"].append(int(summary["epoch"]))
-        columns["item_id"].append(str(item_id))
-        columns["dimension"].append(str(dimension) if dimension else ALL)
-        columns["format"].append(str(metadata.get("format") or ALL))
-        columns["order"].append(str(metadata.get("order") or NO_ORDER))
-        columns["moral"].append("foundation" in metadata and "dimension" not in metadata)
-        self.value.append(_score_value(score))
-        self.error.append(summary.get("error") is not None)
+        self.rows.append((
+            str(summary["id"]),
+            int(summary["epoch"]),
+            str(item_id),
+            str(dimension) if dimension else ALL,
+            str(metadata.get("format") or ALL),
+            str(metadata.get("order") or NO_ORDER),
+            "foundation" in metadata and "dimension" not in metadata,
+            _score_value(score),
+            summary.get("error") is not None,
+        ))
         if score is not None and not isinstance(answers, dict):
             self.notes["malformed" if isinstance(answers, _Malformed) else "no_answers"] += 1
             answers = _score_as_answer(score)
         count = len(next(iter(answers.values()))) if answers else 0
         if count:
             missing = [None] * count
-            for name, values in self.answers.items():
-                values.append(answers.get(name) or missing)  # type: ignore[union-attr]
+            get = answers.get  # type: ignore[union-attr]
+            fields = self.answers
+            fields["value"].append(get("value") or missing)
+            fields["route"].append(get("route") or missing)
+            fields["parsed"].append(get("parsed") or missing)
+            fields["text"].append(get("text") or missing)
         self.offsets.append(self.offsets[-1] + count)
 
     def table(self) -> pa.Table:
@@ -251,31 +255,28 @@ class _RowBuilder:
             values = list(chain.from_iterable(self.answers[name]))
             return pa.ListArray.from_arrays(offsets, _converted(values, kind, convert))
 
-        columns = self.columns
-        return pa.table({
-            "sample_id": pa.array(columns["sample_id"], type=pa.string()),
-            "epoch": pa.array(columns["epoch"], type=pa.int64()),
-            "item_id": pa.array(columns["item_id"], type=pa.string()),
-            "dimension": pa.array(columns["dimension"], type=pa.string()),
-            "format": pa.array(columns["format"], type=pa.string()),
-            "order": pa.array(columns["order"], type=pa.string()),
-            "moral": pa.array(columns["moral"], type=pa.bool_()),
-            "value": pa.array(self.value, type=pa.float64(), from_pandas=False),
-            "error": pa.array(self.error, type=pa.bool_()),
+        columns = list(zip(*self.rows, strict=True)) or [()] * 9
+        kinds = [pa.string(), pa.int64(), pa.string(), pa.string(), pa.string(), pa.string(),
+                 pa.bool_(), pa.float64(), pa.bool_()]
+        names = [*_SAMPLE_FIELDS, "value", "error"]
+        return _sorted(pa.table({
+            **{
+                name: pa.array(values, type=kind, from_pandas=False)
+                for name, values, kind in zip(names, columns, kinds, strict=True)
+            },
             "answer_value": listed("value", pa.float64(), _as_float),
             "answer_route": listed("route", pa.string(), _route),
             "answer_parsed": listed("parsed", pa.string(), _parsed),
             "answer_text": listed("text", pa.string(), _text),
-        })
+        }))
 
 
 def _dedupe(summaries: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """The last summary per (id, epoch) (as Inspect's reader), ordered by (id, epoch) so the
-    rows do not depend on the order in which samples completed."""
+    """The last summary per (id, epoch), as Inspect's reader keeps it."""
     by_key: dict[tuple[str, int], Mapping[str, Any]] = {}
     for summary in summaries:
-        by_key[(str(summary["id"]), int(summary["epoch"]))] = summary
-    return [by_key[key] for key in sorted(by_key)]
+        by_key[(str(summary["id"]), summary["epoch"])] = summary
+    return list(by_key.values())
 
 
 def _score_dict(score: Any) -> dict[str, Any] | None:
@@ -304,6 +305,14 @@ def _build(
     for summary, score, table in zip(summaries, scores, tables, strict=True):
         builder.add(summary, score, table)  # type: ignore[arg-type]
     return LogRows(builder.table(), builder.notes)
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    """Rows by (sample id, epoch), so they do not depend on the order samples completed in."""
+    import pyarrow.compute as pc
+
+    order = pc.sort_indices(table, [("sample_id", "ascending"), ("epoch", "ascending")])
+    return table.take(order)
 
 
 def _read_fast(info: LogInfo) -> LogRows:

@@ -144,20 +144,33 @@ def unpack_answers(metadata: Mapping[str, Any] | None) -> list[dict[str, Any]] |
 
 def unpack_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] | None:
     """Return the answer table by column (field -> one value per answer), or None when the
-    metadata has no answer table: `unpack_answers` without building a dict per answer (for
-    readers of many samples). The older ``answers`` list is turned into columns (a field an
-    answer lacks is None). Raises ValueError as `unpack_answers` does.
+    metadata has no answer table: `unpack_answers` without building a dict per answer, in one
+    pass over the metadata (for readers of many samples). The older ``answers`` list is turned
+    into columns (a field an answer lacks is None). Raises ValueError as `unpack_answers` does.
     """
-    if not has_answer_table(metadata):
+    if not metadata:
         return None
-    assert metadata is not None
-    if table_thinned(metadata):
-        raise ValueError("the answer table was removed from this sample summary (> 1 kB)")
     if column_key("value") not in metadata:
+        if LEGACY_KEY not in metadata:
+            return None
+        if table_thinned(metadata):
+            raise ValueError("the answer table was removed from this sample summary (> 1 kB)")
         legacy = [answer for answer in metadata[LEGACY_KEY] if isinstance(answer, Mapping)]
         fields = list(dict.fromkeys(name for answer in legacy for name in answer))
         return {name: [answer.get(name) for answer in legacy] for name in fields}
-    return _table_columns(metadata)
+    columns: dict[str, list[Any]] = {}
+    for key, value in metadata.items():
+        if key.startswith(PREFIX) or key == LEGACY_KEY:
+            if value == THINNED:
+                raise ValueError(
+                    "the answer table was removed from this sample summary (> 1 kB)"
+                )
+            if key != LEGACY_KEY and isinstance(value, list):
+                columns[key[len(PREFIX):]] = value
+    if len({len(values) for values in columns.values()}) > 1:
+        lengths = {name: len(values) for name, values in columns.items()}
+        raise ValueError(f"answer table columns differ in length: {lengths}")
+    return columns
 
 
 def concat_tables(tables: Sequence[Mapping[str, Any] | None]) -> dict[str, list[Any]]:
