@@ -1,5 +1,11 @@
 """Which logs the report uses: discovery, variant mapping and log hygiene.
 
+Discovery lists log files by Inspect's rule (``.eval`` files, and ``.json`` files with a
+timestamped name). Headers are read straight from a local ``.eval`` zip (`analysis.eval_zip`)
+into a `LogInfo`, which carries the settings a consistency check needs (task arguments,
+generate config, model roles, sample ids and limit, epochs, scorers) from that one read;
+other logs are read with Inspect's reader into the same `LogInfo`.
+
 Rules (nothing is dropped silently; every decision lands in `LogSelection`):
 
 - a log whose status is not ``success`` (error, cancelled, still running) is skipped with a
