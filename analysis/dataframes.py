@@ -33,10 +33,11 @@ from analysis.logs import (
     select_logs,
     variants_from_logs,
 )
-from em_selfaware.variants import Variant
 
 if TYPE_CHECKING:
     from inspect_ai.analysis import Column
+
+    from em_selfaware.variants import Variant
 
 LogPaths = str | Path | Sequence[str | Path]
 """A log folder (read recursively), a log file, or a list of them."""

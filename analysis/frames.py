@@ -38,11 +38,12 @@ import pandas as pd
 from analysis import frame_cache
 from analysis.eval_zip import SUMMARIES_JSON, EvalZip, UnrecognisedLog, restore_number
 from analysis.logs import LogInfo, LogSelection, local_path
-from em_selfaware.variants import Variant
 from scorers.answer_table import table_thinned, unpack_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from em_selfaware.variants import Variant
 
 ALL = "all"
 """Dimension or format value of rows pooled over dimensions or formats (and of probes without)."""

@@ -33,10 +33,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.eval_zip import HEADER_JSON, START_JSON, EvalZip, UnrecognisedLog
-from em_selfaware.variants import Variant, parse_variants
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalLog
+
+    from em_selfaware.variants import Variant
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +313,8 @@ def read_log_infos(
 
 def variants_from_logs(infos: Iterable[LogInfo]) -> list[Variant]:
     """Rebuild the variant registry from the variant metadata the runner writes into logs."""
+    from em_selfaware.variants import parse_variants  # imports Inspect: only when needed
+
     entries: dict[str, dict[str, Any]] = {}
     untagged = sorted({info.model for info in infos if info.variant_tag is None})
     if untagged:
