@@ -95,7 +95,7 @@ class LogprobRead:
     reading: TokenDistribution | None
     """The reading (None when the model is known to return no log-probabilities)."""
     outputs: list[ModelOutput]
-    """The outputs of the requests made (none, one or two)."""
+    """The outputs of the requests made (none, the first read, resolving reads)."""
     problem: str | None
     """Why the reading cannot stand for the item (it is then sampled), or None."""
 
