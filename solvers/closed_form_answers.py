@@ -13,7 +13,11 @@ Modes:
   otherwise; a provider that returns fewer choices is topped up one answer per request.
 
 The record goes to the sample store under `ANSWERS_KEY` for the scorer; `requests` and the
-number of `texts` say how many requests and answers the sample's score rests on.
+number of `texts` say how many requests and answers the sample's score rests on. The prompt is
+the sample's input as built with the dataset (its answer spec in `metadata['closed_form']`);
+every answer behind the score is appended to the messages as an assistant message (a logprobs
+reading: each read's first choice), so the transcript shows all of them, and `state.output` is
+the last request's output. A sample's requests run under one transcript span.
 """
 
 from __future__ import annotations
@@ -21,11 +25,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    Model,
+    ModelOutput,
+    get_model,
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect
 
 from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
+from em_selfaware.gather import gather_in_span
 from em_selfaware.inputs import one_of, optional_choice_count, sample_count
 from scorers.token_probs import LOGPROB_KINDS
 from solvers.logprob_reads import MAX_PATHS, model_facts, read_answer_logprobs
@@ -110,7 +121,9 @@ async def sample_answers(
         per_request = 1 if facts.ignores_num_choices else (choices or 1)
         sizes = _batches(wanted - len(texts), per_request)
         configs = [GenerateConfig(num_choices=size if size > 1 else None) for size in sizes]
-        batch = await collect(*(model.generate(messages, config=config) for config in configs))
+        batch = await gather_in_span(
+            "answers", [model.generate(messages, config=config) for config in configs]
+        )
         outputs.extend(batch)
         for size, output in zip(sizes, batch, strict=True):
             if size > 1 and len(output.choices) < size:
@@ -123,7 +136,7 @@ async def sample_answers(
 def collect_answers(
     samples: SampleCounts = 10, mode: str = "sample", choices: int | None = None
 ) -> Solver:
-    """Collect the answers to the prompt built before (its spec in `metadata['closed_form']`).
+    """Collect the answers to the sample's prompt (its spec in `metadata['closed_form']`).
 
     Args:
         samples: answers per prompt in sampling (and fallback) mode; a mapping gives one count
@@ -149,7 +162,7 @@ def collect_answers(
                 if read.reading is not None and read.reading.top_logprobs:
                     record["logprobs"] = read.reading.to_record()
                 if read.problem is None:
-                    return _finish(state, record, outputs)
+                    return _finish(state, record, outputs, [o.message for o in read.outputs])
                 record["fallback_to_sampling"] = read.problem
             else:
                 record["fallback_to_sampling"] = f"{spec.kind} answers need whole answers"
@@ -159,14 +172,22 @@ def collect_answers(
         record["texts"] = texts
         record["requests"] += len(sampled)
         outputs.extend(sampled)
-        return _finish(state, record, outputs)
+        messages = [choice.message for output in sampled for choice in output.choices]
+        return _finish(state, record, outputs, messages[: len(texts)])
 
     return solve
 
 
-def _finish(state: TaskState, record: dict[str, Any], outputs: list[ModelOutput]) -> TaskState:
+def _finish(
+    state: TaskState,
+    record: dict[str, Any],
+    outputs: list[ModelOutput],
+    answers: list[ChatMessageAssistant],
+) -> TaskState:
+    """Store the record, append every answer behind the score as an assistant message and
+    make the last output `state.output`."""
     state.store.set(ANSWERS_KEY, record)
+    state.messages.extend(answers)
     if outputs:
         state.output = outputs[-1]
-        state.messages.append(outputs[-1].message)
     return state
