@@ -149,3 +149,14 @@ def test_answers_parquet_carries_the_text_when_the_frame_has_it():
     assert list(table.columns) == ["variant", "answer_index", "value", "text"]
     without = report_module._answers_table(with_text.drop(columns=["text"]))
     assert list(without.columns) == ["variant", "answer_index", "value"]
+
+
+def test_report_help_names_the_default_moral_reference_without_importing_it():
+    from analysis.moral import DEFAULT_REFERENCE_PROBE
+    from em_selfaware.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["report", "logs", "--out", "out"])
+    assert args.moral_reference is None and args.figure_format == "png"
+    report_parser = parser._subparsers._group_actions[0].choices["report"]  # noqa: SLF001
+    assert f"default {DEFAULT_REFERENCE_PROBE}" in " ".join(report_parser.format_help().split())
