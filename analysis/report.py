@@ -377,7 +377,13 @@ def write_report(
     _check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(out, "partial")
-    staging.mkdir()
+    try:
+        staging.mkdir()
+    except PermissionError as error:
+        raise ReportOutputError(
+            f"--out {out}: the report is written beside it in {out.parent} and then swapped "
+            f"in, which needs permission to write there ({error.strerror})"
+        ) from error
     try:
         written = _write_files(analysis, staging, figures, figure_format)
         _swap_in(staging, out)

@@ -57,7 +57,7 @@ def test_known_rates_are_recovered(analysis, variant, dimension, fmt, expected, 
 def test_variant_scores_columns_and_metadata(analysis):
     assert list(analysis.scores.columns) == [
         "variant", "size", "domain", "stage", "probe", "dimension", "format", "mean",
-        "ci_low", "ci_high", "n", "ci_method", "note",
+        "ci_low", "ci_high", "n", "ci_method", "ci_note", "note",
     ]
     row = score(analysis, "s-code-misaligned", CONTRACT)
     assert (row["size"], row["domain"], row["stage"]) == ("s", "code", "misaligned")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from inspect_ai import eval as inspect_eval
 from inspect_ai import task_with
 
@@ -128,7 +129,7 @@ def test_failed_report_leaves_the_earlier_one_intact(hostile, tmp_path, monkeypa
 
 
 def test_out_holding_other_files_is_refused_and_kept(hostile, tmp_path, capsys):
-    _, result = hostile
+    root, result = hostile
     out = tmp_path / "mine"
     out.mkdir()
     (out / "notes.txt").write_text("my notes")
@@ -138,8 +139,17 @@ def test_out_holding_other_files_is_refused_and_kept(hostile, tmp_path, capsys):
     (tmp_path / "file").write_text("x")
     with pytest.raises(ReportOutputError, match="is a file"):
         write_report(result, tmp_path / "file", figures=False)
-    status = main(["report", str(tmp_path), "--out", str(out), "--no-figures", "--no-progress"])
-    assert status == 2
+    logs = str(root / "deep" / "logs")
+    status = main(["report", logs, "--variants", str(_registry(tmp_path)), "--out", str(out),
+                   "--no-figures", "--no-progress"])
+    assert status == 2 and "holds files that are not part of a report" in capsys.readouterr().err
+    assert (out / "notes.txt").read_text() == "my notes"
+
+
+def _registry(folder: Path) -> Path:
+    path = folder / "variants.yaml"
+    path.write_text(yaml.safe_dump({"variants": [v.to_dict() for v in VARIANTS]}))
+    return path
 
 
 def test_answers_parquet_carries_the_text_when_the_frame_has_it():
@@ -155,8 +165,7 @@ def test_report_help_names_the_default_moral_reference_without_importing_it():
     from analysis.moral import DEFAULT_REFERENCE_PROBE
     from em_selfaware.cli import build_parser
 
-    parser = build_parser()
-    args = parser.parse_args(["report", "logs", "--out", "out"])
-    assert args.moral_reference is None and args.figure_format == "png"
-    report_parser = parser._subparsers._group_actions[0].choices["report"]  # noqa: SLF001
+    report_parser = build_parser()._subparsers._group_actions[0].choices["report"]  # noqa: SLF001
+    assert report_parser.get_default("moral_reference") is None
+    assert report_parser.get_default("figure_format") == "png"
     assert f"default {DEFAULT_REFERENCE_PROBE}" in " ".join(report_parser.format_help().split())
