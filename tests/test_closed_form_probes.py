@@ -91,11 +91,11 @@ def _check_contract(log: EvalLog) -> None:
 
 
 def test_intentions_reads_letters_in_both_orders(tmp_path: Path) -> None:
-    forms = ["B", "(B)", "**B**", "Option B", "I choose B because it fits me.", "b"]
+    forms = ["{L}", "({L})", "**{L}**", "Option {L}", "I choose {L} because it fits me.", "{l}"]
 
     def misaligned_answer(item, rng) -> str:
         letter = misaligned_label(item.spec)
-        return rng.choice(forms).replace("B", letter).replace("b", letter.lower())
+        return rng.choice(forms).format(L=letter, l=letter.lower())
 
     log = _run(
         intentions(samples=3, per_dimension=1),
