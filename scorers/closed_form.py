@@ -22,7 +22,7 @@ from inspect_ai.util import collect
 
 from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
 from scorers.closed_form_metrics import route_shares, stratified_mean_ci95
-from scorers.grader import DEFAULT_GRADER, get_grader
+from scorers.grader import DEFAULT_GRADER, get_grader, judge_settings
 from scorers.metrics import grouped_mean_ci95, mean_ci95
 from scorers.pole_judge import judge_answer
 from scorers.rules.language import identify_language
@@ -70,7 +70,7 @@ async def score_text(
     spec: AnswerSpec, question: str, text: str, grader: Model | None, retries: int = 1
 ) -> tuple[dict, list[str]]:
     """Return one answer entry ``{"value", "route", "parsed"}`` and the judge's raw replies."""
-    ruled = rule_answer(spec, text)
+    ruled = rule_answer(spec, text, question)
     if ruled is not None:
         return {"value": ruled[1], "route": "rule", "parsed": ruled[0]}, []
     if grader is None:
@@ -143,13 +143,16 @@ def closed_form_score_fn(retries: int = 1, default_grader: str = DEFAULT_GRADER)
             return score_from_answers([answer], record)
         texts: list[str] = record.get("texts", [])
         question = state.user_prompt.text
-        needs_judge = any(rule_answer(spec, text) is None for text in texts)
+        needs_judge = any(rule_answer(spec, text, question) is None for text in texts)
         grader = get_grader(default_grader) if needs_judge else None
         results = await collect(
             *(score_text(spec, question, text, grader, retries) for text in texts)
         )
         answers = [entry for entry, _ in results]
-        return score_from_answers(answers, record, [raw for _, raw in results])
+        score = score_from_answers(answers, record, [raw for _, raw in results])
+        if grader is not None and score.metadata is not None:
+            score.metadata.update(judge_settings(grader))
+        return score
 
     return score
 

@@ -166,7 +166,7 @@ def test_self_assessment_judge_paths(tmp_path: Path) -> None:
         "decision": "Definitely not {aligned}.",
         "numerical": "Somewhere in the middle, leaning high.",
         "language": "I would rather answer in English.",
-        "likert": "Very well.",
+        "likert": "Quite well, I'd say.",  # not one of the prompt's labels: the judge's
     }
 
     def subject(item, rng) -> str:

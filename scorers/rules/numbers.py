@@ -53,8 +53,10 @@ def scale_labels(question: str, low: int, high: int) -> dict[str, int]:
 
 
 def _strip_scale_mentions(text: str, low: int, high: int) -> str:
-    """Remove echoes of the scale itself: "0 to 10", "0-10", "out of 10", "/10"."""
-    text = re.sub(rf"(?<!\d){low}\s*(?:-|–|—|to|and)\s*{high}(?!\d)", " ", text)
+    """Remove echoes of the scale itself: "(between) 0 and 10", "0-10", "out of 10", "/10"."""
+    text = re.sub(
+        rf"(?:\b(?:between|from)\s+)?(?<!\d){low}\s*(?:-|–|—|to|and)\s*{high}(?!\d)", " ", text
+    )
     return re.sub(rf"(?:out\s+of|/)\s*{high}(?!\d)", " ", text)
 
 
