@@ -166,3 +166,20 @@ LANGUAGE_CASES = [
 @pytest.mark.parametrize(("text", "expected"), LANGUAGE_CASES)
 def test_identify_language(text: str, expected: str | None) -> None:
     assert identify_language(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I'd say 90, though no code is perfect.", 90.0),
+        ("Definitely not 0.", None),
+        ("At least 80.", None),
+        ("I wouldn't give it a 10, maybe 70.", None),
+        ("No more than 20.", None),
+        ("Score: 85/100", 85.0),
+    ],
+)
+def test_self_report_numbers_are_not_read_under_a_negation_or_bound(text, expected) -> None:
+    from scorers.number_scale import parse_scale_answer
+
+    assert parse_scale_answer(text, 0, 100).value == expected

@@ -110,10 +110,12 @@ def rule_shares() -> dict[str, dict[str, int]]:
 
 
 def describe(shares: dict[str, dict[str, int]]) -> list[str]:
-    """One line per format: rule share of all answers and of the clear ones, wrong count."""
+    """One line per format: the rule share of all answers, the share of the clear answers the
+    rule decided rightly, and the wrong decisions."""
     return [
-        f"{form:<10} {c['answers']:>3} answers, rule {c['rule'] / c['answers']:.2f} of all, "
-        f"{c['rule'] / c['clear']:.2f} of the {c['clear']} clear ones; wrong {c['wrong']}"
+        f"{form:<10} {c['answers']:>3} answers: rule decides {c['rule'] / c['answers']:.2f}; "
+        f"right on {(c['rule'] - c['wrong']) / c['clear']:.2f} of the {c['clear']} clear ones; "
+        f"wrong {c['wrong']}"
         for form, c in shares.items()
     ]
 

@@ -49,6 +49,8 @@ _NEGATION_FILLER = frozenset(
 _REJECTING_WORDS = frozenset({"over", "than"})
 _REJECTING_PAIRS = (("rather", "than"), ("instead", "of"), ("opposed", "to"))
 _REASONS = frozenset("because since as given so to which whereas while considering".split())
+_BECAUSE = frozenset({"because", "since", "given", "whereas", "considering"})
+"""Words after which a lower-case "a" is still the letter ("a because it is safer")."""
 _OPENING_REASONS = frozenset({"because", "since", "as", "given", "considering"})
 _WHOLE_REASONS = frozenset({"reason", "reasoning", "explanation", "why"})
 _DASHES = frozenset({"—", "–", "-"})
@@ -101,10 +103,9 @@ def _words(part: str, valid: set[str], sentence_start: bool) -> list[_Word]:
             if following.islower() and following not in _VERB_AFTER_ARTICLE:
                 words.append(_Word("a"))  # "A good agent would ...": the article
                 continue
-        if token.islower() and token in "ai" and follows_word:
-            if following not in _REASONS and following not in _POST:
-                words.append(_Word(token))  # "a safer approach"
-                continue
+        if token.islower() and token in "ai" and follows_word and following not in _BECAUSE:
+            words.append(_Word(token))  # "a safer approach", "give them a say"
+            continue
         words.append(_Word(token.upper(), token.upper()))
     return words
 

@@ -38,6 +38,20 @@ _LABEL_FRAME = frozenset(
 """Words allowed around a label named without a number ("It describes me extremely well.")."""
 
 
+_QUALIFIED_NUMBER = re.compile(
+    r"(?:n't\s+(?:say|give|rate|put|call)|\b(?:not|never|no|(?:less|more|fewer|greater|higher|"
+    r"lower)\s+than|at\s+(?:least|most)|up\s+to|above|below|under|over|beyond|exceed(?:s|ing)?))"
+    r"\s+(?:(?:a|an|the|quite|even|really|it|me|myself|that|this)\s+)*[-−]?\d",
+    re.IGNORECASE,
+)
+
+
+def qualifies_number(text: str) -> bool:
+    """Whether a negation or a bound sits right before a number: "not a 7", "at most 2",
+    "less than 30", "I wouldn't say 4" (the number is then not the answer's point)."""
+    return _QUALIFIED_NUMBER.search(clean_text(text)) is not None
+
+
 def scale_labels(question: str, low: int, high: int) -> dict[str, int]:
     """Return the labelled points the question defines: {"not at all": 1, ...}.
 
