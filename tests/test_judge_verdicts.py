@@ -192,3 +192,11 @@ def test_temperature_set_on_the_role_wins() -> None:
     assert [c.temperature for c in seen] == [0.7]
     [sample] = log.samples or []
     assert sample.scores["harm_judge"].metadata["grader_temperature"] == 0.7
+
+
+def test_a_role_bound_by_name_gets_temperature_zero() -> None:
+    """As with ``--model-role grader=mockllm/model``: the role model is built from its name."""
+    log = _harm_run("mockllm/model")
+    [sample] = log.samples or []
+    judge_events = [e for e in sample.events if isinstance(e, ModelEvent) and e.role == "grader"]
+    assert judge_events and all(e.config.temperature == 0.0 for e in judge_events)
