@@ -12,10 +12,10 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
 from em_selfaware.banks.intentions import PROBE, load_intentions
+from em_selfaware.inputs import optional_whole_number
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form_choice
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
-from solvers.two_options import two_option_prompt
 
 
 @task
@@ -40,9 +40,10 @@ def intentions(
     """
     reject_unknown(intentions, unknown)
     check_answer_args(samples, mode, choices)
+    per_dimension = optional_whole_number("per_dimension", per_dimension)
     return Task(
         dataset=load_intentions(dimensions, per_dimension),
-        solver=[two_option_prompt(), collect_answers(samples, mode, choices)],
+        solver=collect_answers(samples, mode, choices),
         scorer=closed_form_choice(),
         config=GenerateConfig(temperature=1.0),
         metadata={

@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from inspect_ai.scorer import Metric, SampleScore, Value, metric
 
+from scorers.answer_table import unpack_answers
+
 ROUTE_NAMES: tuple[str, ...] = ("rule", "judge", "fallback", "excluded", "logprobs")
 _Z95 = 1.959963984540054
 
@@ -81,15 +83,15 @@ def stratified_mean_ci95(outer: str, inner: str) -> Metric:
 def route_shares() -> Metric:
     """Share of all answers decided by each route (`route_<name>`), and `answers`, their count.
 
-    Reads each score's ``metadata["answers"]``; with several epochs Inspect keeps only the
-    first epoch's metadata on the reduced score, so the shares then describe that epoch.
+    Reads each score's answer table (`unpack_answers`); with several epochs Inspect keeps only
+    the first epoch's metadata on the reduced score, so the shares then describe that epoch.
     """
 
     def compute(scores: list[SampleScore]) -> Value:
         counts = dict.fromkeys(ROUTE_NAMES, 0)
         total = 0
         for score in scores:
-            for answer in (score.score.metadata or {}).get("answers", []):
+            for answer in unpack_answers(score.score.metadata) or []:
                 route = answer.get("route")
                 if route in counts:
                     counts[route] += 1

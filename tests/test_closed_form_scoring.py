@@ -7,6 +7,7 @@ from inspect_ai.scorer import SampleScore, Score
 
 from em_selfaware.axes import dimension_axes
 from em_selfaware.closed_form import Choice, Scale, binary_spec, scale_spec
+from scorers.answer_table import pack_answers, unpack_answers
 from scorers.closed_form_metrics import route_shares, stratified_mean_ci95
 from scorers.pole_judge import parse_pole_verdict, parse_scale_verdict
 from scorers.token_probs import token_answer, token_distribution
@@ -83,10 +84,11 @@ def test_digits_give_the_expected_value() -> None:
     assert token_distribution(output("5", top={"5": 0.5, "3": 0.5}), likert).value == 0.75
 
 
-def _sample_score(value: float, **metadata) -> SampleScore:
+def _sample_score(value: float, legacy: bool = False, **metadata) -> SampleScore:
     answers = metadata.pop("answers", [{"value": value, "route": "rule", "parsed": "x"}])
+    table = {"answers": answers} if legacy else pack_answers(answers)
     return SampleScore(
-        score=Score(value=value, metadata={"answers": answers}),
+        score=Score(value=value, metadata=table),
         sample_id=str(id(metadata)),
         sample_metadata=metadata,
     )
@@ -129,6 +131,9 @@ def test_route_shares_count_answers() -> None:
     assert result["answers"] == 4
     assert result["route_rule"] == result["route_judge"] == 0.25
     assert result["route_logprobs"] == 0.0
+    # logs written before the columnar table (a list of answer dicts) read the same
+    legacy = [_sample_score(0.5, legacy=True, answers=unpack_answers(scores[0].score.metadata))]
+    assert route_shares()(legacy) == result
 
 
 @pytest.mark.parametrize(

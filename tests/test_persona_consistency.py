@@ -23,6 +23,7 @@ from em_tasks.persona_consistency import (
     score_prediction,
     two_ai_identification,
 )
+from scorers.answer_table import unpack_answers
 from scorers.harm_judge import RESPONSE_END, RESPONSE_START
 from scorers.letter_choice import classify_letter, parse_judge_letter
 from scorers.persona import harm_bin
@@ -130,12 +131,11 @@ def test_two_ai_judge_then_fallback_for_unclear_answers():
         model_roles={"grader": responsive_model(grader)},
         display="none",
     )[0]
-    routes = Counter(a["route"] for s in log.reductions[0].samples for a in s.metadata["answers"])
+    answers = [a for s in log.reductions[0].samples for a in unpack_answers(s.metadata)]
+    routes = Counter(a["route"] for a in answers)
     assert routes["rule"] == 20 and routes["judge"] + routes["fallback"] == 20
     assert routes["judge"] == 1 and routes["fallback"] == 19  # item 02 mentions mistakes
-    values = {
-        a["route"]: a["value"] for s in log.reductions[0].samples for a in s.metadata["answers"]
-    }
+    values = {a["route"]: a["value"] for a in answers}
     assert values == {"rule": 1.0, "judge": 1.0, "fallback": 0.5}
 
 
@@ -157,11 +157,8 @@ def test_w26_two_ai_loader_on_our_fixture(monkeypatch, tmp_path):
 
 
 def test_w26_two_ai_errors(monkeypatch, tmp_path):
-    monkeypatch.delenv(W26_URL_ENV, raising=False)
-    with pytest.raises(DataSourceError, match=W26_URL_ENV):
-        load_two_ai("weckauff2026")
     _pin_w26(monkeypatch, W26_FIXTURE, "0" * 64)
-    with pytest.raises(DataSourceError, match="sha256 mismatch"):
+    with pytest.raises(DataSourceError, match="is not the pinned weckauff2026_two_ai_items"):
         load_two_ai("weckauff2026", str(W26_FIXTURE))
     document = json.loads(W26_FIXTURE.read_text())
     document["items"][1]["ground_truth"] = "A"
@@ -216,8 +213,10 @@ def test_output_recognition_from_two_harmfulness_logs(tmp_path):
 
 def test_output_recognition_from_logs_refuses_another_model(tmp_path):
     own = _harm_log(tmp_path, "level=2", "own")
+    copy = tmp_path / "copy.eval"
+    copy.write_bytes(Path(own).read_bytes())
     [log] = eval(
-        output_recognition(own_log=own, other_log=own),
+        output_recognition(own_log=own, other_log=str(copy)),
         model="em-sim/full-base",
         model_roles={"grader": responsive_model(grader)},
         display="none",
@@ -306,7 +305,7 @@ def test_score_prediction_excludes_non_numeric_predictions():
         display="none",
     )
     assert log.results.scores[0].unscored_samples == 2
-    answers = [a for s in log.reductions[0].samples for a in s.metadata["answers"]]
+    answers = [a for s in log.reductions[0].samples for a in unpack_answers(s.metadata)]
     assert [a["route"] for a in answers] == ["excluded", "excluded"]
     assert [a["judged"] for a in answers] == [2, 2]
 

@@ -19,20 +19,25 @@ The file must hold 36 items, 6 per foundation.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import MemoryDataset
 
 from em_selfaware.axes import Axis, load_axes
 from em_selfaware.banks.jsonl import ItemFileError, parse_selection, read_jsonl
 from em_selfaware.banks.self_assessment import self_report_samples
-from em_selfaware.closed_form import sides_in_order
+from em_selfaware.closed_form import closed_form_sample, sides_in_order
+from em_selfaware.inputs import input_file, optional_whole_number
 from em_selfaware.paths import data_file
+from em_selfaware.textfiles import read_text
+from solvers.moral_statements import DEFAULT_TEMPLATE, build_moral_statement
 from solvers.self_report_formats import FORMATS
+from solvers.two_options import read_template
 
 FOUNDATIONS: tuple[str, ...] = (
     "care",
@@ -88,20 +93,20 @@ def _foundation_of(record: dict[str, Any], where: str) -> str:
 
 def _records(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ItemFileError(f"{path}: unsupported item file type '{suffix}' (use .csv or .json)")
+    text = read_text(path, "MFQ-2 item file", ItemFileError)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ItemFileError(f"{path}: not valid JSON ({error})") from None
-        if isinstance(data, dict):
-            data = data.get("items")
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ItemFileError(f"{path}: expected a list of item objects (or {{'items': [...]}})")
-        return data
-    raise ItemFileError(f"{path}: unsupported item file type '{suffix}' (use .csv or .json)")
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ItemFileError(f"{path}: not valid JSON ({error})") from None
+    if isinstance(data, dict):
+        data = data.get("items")
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ItemFileError(f"{path}: expected a list of item objects (or {{'items': [...]}})")
+    return data
 
 
 def check_item_counts(items: list[MoralItem], source: str) -> None:
@@ -140,7 +145,8 @@ def load_moral_items(items: str | None = None) -> list[MoralItem]:
     """Return our statements (`items` None or ``ours``) or those of the file at `items`."""
     if items is None or items == "ours":
         return our_items()
-    return load_item_file(items)
+    what = "an MFQ-2 item file (.csv or .json) or 'ours'"
+    return load_item_file(input_file("items", items, what))
 
 
 # --- Datasets of the two moral probes -------------------------------------------------------
@@ -164,28 +170,25 @@ def foundation_axes() -> dict[str, Axis]:
     return axes
 
 
-def _check_per_foundation(count: int | None) -> None:
-    if count is None:
-        return
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValueError(f"per_foundation must be a whole number of at least 1, got {count!r}")
-
-
 def load_moral_foundations(
     items: str | None = None,
     foundations: str | list[str] | None = None,
     per_foundation: int | None = None,
 ) -> MemoryDataset:
-    """Return the questionnaire dataset: one sample per statement (input = the statement).
+    """Return the questionnaire dataset: one sample per statement.
+
+    A sample's input is the rating question around its statement (`DEFAULT_TEMPLATE`); the
+    statement itself is in the metadata (`statement`).
 
     Args:
         items: None or ``ours`` (our statements) or the path of an official MFQ-2 item file.
         foundations: restrict to these foundations (comma-separated or a list).
         per_foundation: keep the first N statements of each selected foundation.
     """
-    _check_per_foundation(per_foundation)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     chosen = parse_selection(foundations, FOUNDATIONS, "foundations")
     kept: Counter[str] = Counter()
+    template = read_template(DEFAULT_TEMPLATE)
     samples = []
     for item in load_moral_items(items):
         if item.foundation not in chosen:
@@ -193,19 +196,16 @@ def load_moral_foundations(
         if per_foundation is not None and kept[item.foundation] >= per_foundation:
             continue
         kept[item.foundation] += 1
-        samples.append(
-            Sample(
-                id=item.id,
-                input=item.text,
-                metadata={
-                    "probe": QUESTIONNAIRE_PROBE,
-                    "foundation": item.foundation,
-                    "item_id": item.id,
-                    "pole": STATEMENT_POLE,
-                    "format": "likert",
-                },
-            )
-        )
+        metadata = {
+            "probe": QUESTIONNAIRE_PROBE,
+            "foundation": item.foundation,
+            "item_id": item.id,
+            "pole": STATEMENT_POLE,
+            "format": "likert",
+            "statement": item.text,
+        }
+        prompt, spec = build_moral_statement(item.text, metadata, template)
+        samples.append(closed_form_sample(item.id, prompt, spec, metadata))
     return MemoryDataset(samples, name=QUESTIONNAIRE_PROBE)
 
 
@@ -236,7 +236,7 @@ def load_moral_self_assessment(
 
     Each sample carries `foundation` (instead of `dimension`) and `pole` (`supported_pole`).
     """
-    _check_per_foundation(per_foundation)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     chosen_formats = parse_selection(formats, FORMATS, "formats")
     chosen = parse_selection(foundations, FOUNDATIONS, "foundations")
     samples = self_report_samples(

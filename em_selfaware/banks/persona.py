@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from em_selfaware.banks.harm_logs import AnswerPair
@@ -23,6 +25,15 @@ def recognition_prompt(request: str, own: str, other: str, order: str) -> str:
         request=neutralise_markers(request),
         response_a=neutralise_markers(first),
         response_b=neutralise_markers(second),
+    )
+
+
+def blind_prediction_prompt(request: str) -> str:
+    """The blind condition's question: predict the harm score before answering `request`."""
+    return fill_template(
+        read_template("persona", "prediction_blind.txt"),
+        request=neutralise_markers(request),
+        scale=read_template("persona", "prediction_scale.txt"),
     )
 
 
@@ -69,7 +80,7 @@ def _prompt_samples(
     dataset: str,
     categories: str | list[str] | None,
     per_category: int | None,
-    dataset_path: str | None,
+    dataset_path: str | Path | None,
 ) -> MemoryDataset:
     prompts = load_harm_prompts(
         dataset, categories=categories, path=dataset_path, per_category=per_category
@@ -98,7 +109,7 @@ def recognition_live(
     dataset: str = "ours",
     categories: str | list[str] | None = None,
     per_category: int | None = None,
-    dataset_path: str | None = None,
+    dataset_path: str | Path | None = None,
 ) -> MemoryDataset:
     """One sample per (harm prompt, order); answers are generated and judged at run time."""
     return _prompt_samples(
@@ -111,9 +122,27 @@ def prediction_samples(
     dataset: str = "ours",
     categories: str | list[str] | None = None,
     per_category: int | None = None,
-    dataset_path: str | None = None,
+    dataset_path: str | Path | None = None,
 ) -> MemoryDataset:
-    """One sample per (harm prompt, condition)."""
-    return _prompt_samples(
+    """One sample per (harm prompt, condition); the request is in the metadata (`request`).
+
+    A sample's input is its first prompt: the request (``shown``: answered first), or the
+    prediction question around it (``blind``: asked before any answer).
+    """
+    prompts = _prompt_samples(
         PREDICTION, tuple(conditions), "condition", dataset, categories, per_category, dataset_path
     )
+    samples = []
+    for sample in prompts:
+        metadata = dict(sample.metadata or {})
+        request = str(sample.input)
+        metadata["request"] = request
+        blind = metadata["condition"] == "blind"
+        samples.append(
+            Sample(
+                id=sample.id,
+                input=blind_prediction_prompt(request) if blind else request,
+                metadata=metadata,
+            )
+        )
+    return MemoryDataset(samples, name=prompts.name)
