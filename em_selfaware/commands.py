@@ -225,7 +225,8 @@ def _report(args: argparse.Namespace) -> int:
         moral_reference_variant=args.moral_reference_variant,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
-    paths = write_report(analysis, out, figures=not args.no_figures)
+    paths = write_report(analysis, out, figures=not args.no_figures,
+                         figure_format=args.figure_format)
     print(f"Wrote {len(paths)} files to {out} (open {out / 'report.html'})")
     return 0
 
@@ -251,6 +252,8 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--moral-reference-variant", metavar="VARIANT",
                         help="variant to take the moral poles from (default: each size's base)")
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--figure-format", choices=("png", "svg"), default="png",
+                        help="format of the figures (default png)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_report)
 

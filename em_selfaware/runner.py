@@ -210,7 +210,8 @@ def _requests_per_epoch(task: Task, metadata: dict[str, Any]) -> int | None:
 def run_key(info: LogInfo) -> tuple[str, str, str, str]:
     """A log's (task, model, probe, runner arguments): `PlannedTask.config_key` of the planned
     evaluation it completes (logs without `RUN_ARGS_KEY`: the arguments Inspect recorded)."""
-    args = info.run_args if info.run_args is not None else info.task_args_passed
+    run_args = info.metadata.get(RUN_ARGS_KEY)
+    args = run_args if isinstance(run_args, dict) else info.task_args_passed
     return info.task, info.model, info.probe, json.dumps(args, sort_keys=True, default=str)
 
 
