@@ -22,11 +22,13 @@ those samples in Inspect View.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -43,6 +45,11 @@ from analysis.logs import (
 )
 from analysis.sample_text import SampleText, read_sample_texts
 from analysis.view_links import relative_log_path, sample_url
+
+if TYPE_CHECKING:
+    from em_selfaware.variants import Variant
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_TOP = 3
 """Items shown per probe and dimension (each with a prompt and two answers)."""
@@ -205,7 +212,13 @@ def _texts(
         keys = [(str(sample), int(epoch)) for sample, epoch in zip(
             group["sample_id"], group["epoch"], strict=True
         )]
-        read = read_sample_texts(str(location), keys, main_scorers.get(str(location)))
+        try:
+            read = read_sample_texts(str(location), keys, main_scorers.get(str(location)))
+        except Exception as error:  # the values stand without the texts: say so, go on
+            logger.warning("could not read the prompts and answers of %d samples in %s (%s: "
+                           "%s); they are left out", len(keys), location,
+                           type(error).__name__, error)
+            continue
         texts.update({(str(location), *key): text for key, text in read.items()})
     return texts
 
@@ -286,15 +299,23 @@ def compare(
     return Diff(a, b, top, rows[ROW_COLUMNS], groups)
 
 
-def _probe_filter(used: list[tuple[LogInfo, object]], probe: str | None) -> None:
-    """Raise when `probe` is set but none of the used logs is of that probe."""
+def _check_sides(
+    used: list[tuple[LogInfo, Variant]], pair: list[Variant], probe: str | None, logs: object
+) -> None:
+    """Raise when a side has no complete log, or `probe` is set but neither side has it."""
+    for variant in pair:
+        if not any(used_variant.name == variant.name for _, used_variant in used):
+            raise LogHygieneError(
+                f"no complete log of variant '{variant.name}' ({variant.model}) in {logs} "
+                "(see the warnings above)"
+            )
     if probe is None:
         return
     probes = sorted({info.probe for info, _ in used})
     if probe not in probes:
         raise LogHygieneError(
             f"--probe '{probe}': no logs of that probe for these two sides; probes they have: "
-            f"{', '.join(probes) or 'none'}"
+            f"{', '.join(probes)}"
         )
 
 
@@ -308,7 +329,7 @@ def diff_variants(
     logs: str | Path | Sequence[str | Path],
     name_a: str,
     name_b: str,
-    variants: Sequence | None = None,
+    variants: Sequence[Variant] | None = None,
     top: int = DEFAULT_TOP,
     probe: str | None = None,
     texts: bool = True,
@@ -340,7 +361,7 @@ def diff_variants(
     selection = select_logs(wanted, pair, [])
     for location, reason in unreadable:
         selection.warn(f"skipped {location}: {reason}")
-    _probe_filter(selection.used, probe)
+    _check_sides(selection.used, pair, probe, logs)
     if probe is not None:
         selection.used = [(info, v) for info, v in selection.used if info.probe == probe]
     frames = read_frames(selection)

@@ -111,6 +111,9 @@ def test_view_columns_point_at_the_sample(uneven):
 def test_probe_filter_and_errors(uneven):
     with pytest.raises(ValueError, match=r"unknown variant 'z'; the variants in .*: x, y"):
         diff_variants(uneven, "x", "z", [X, Y])
+    unrun = Variant("z", "contract-sim/z-diff", "s", "code", "misaligned", parent="x")
+    with pytest.raises(ValueError, match=r"no complete log of variant 'z' \(contract-sim/z-diff\)"):
+        diff_variants(uneven, "x", "z", [X, Y, unrun])
     with pytest.raises(ValueError, match="same variant"):
         diff_variants(uneven, "x", "x", [X, Y])
     with pytest.raises(ValueError, match="--probe 'nope'.*probes they have: contract_probe"):
@@ -330,3 +333,17 @@ def test_compare_without_texts_reads_no_sample(uneven, monkeypatch):
                       for label, name, model in (("A", "x", X.model), ("B", "y", Y.model)))
     diff = compare(side_a, side_b, frames[0], frames[1], top=5, texts=False)
     assert diff.rows["prompt_a"].isna().all() and len(diff.rows) == 4
+
+
+def test_unreadable_samples_leave_the_values_and_warn(uneven, monkeypatch, caplog):
+    import analysis.diff as diff_module
+
+    def broken(location, keys, main_scorer):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(diff_module, "read_sample_texts", broken)
+    with caplog.at_level("WARNING", logger="analysis.diff"):
+        diff = diff_variants(uneven, "x", "y", [X, Y], top=1)
+    assert len(diff.rows) == 2 and diff.rows["prompt_a"].isna().all()
+    assert "could not read the prompts and answers" in caplog.text and "disk gone" in caplog.text
+    assert "(text not found in the log)" in format_diff(diff)
