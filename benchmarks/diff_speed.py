@@ -9,9 +9,10 @@ Builds (or reuses) the 15-variant em-sim harmfulness folder of `benchmarks/repor
 1. ``em-selfaware diff full-base full-trivia-misaligned --log-dir FOLDER --out ...`` with an
    empty frame cache (cold) and again on the unchanged folder (warm): wall time and peak
    resident memory; ``--before DIR`` also times another checkout's diff (PYTHONPATH=DIR);
-2. the stages of a warm diff in one process: imports, the diff without texts (headers, log
-   selection, frames from the cache, items, ranking, representative answers), the diff with
-   texts (plus one sample member read per answer shown), and formatting.
+2. the stages of a diff in one process, with an empty and with a warm cache: imports, the
+   diff without texts (headers, log selection, frames, items, ranking, representative
+   answers), the same again with texts (one sample member read per answer shown), and
+   formatting.
 """
 
 from __future__ import annotations
@@ -38,10 +39,11 @@ def diff_command(folder: Path, out: Path) -> list[str]:
 
 
 def stages_main(folder: Path) -> None:
-    """Time the stages of one diff (run in a child process, warm cache)."""
+    """Time the stages of one diff (run in a child process)."""
     started = time.perf_counter()
     from analysis.diff import diff_variants
     from analysis.diff_output import format_diff, markdown_diff
+    from em_selfaware.variants import parse_variants  # noqa: F401 (imports Inspect)
 
     imported = time.perf_counter()
     diff_variants(folder, A, B, texts=False)
@@ -52,10 +54,11 @@ def stages_main(folder: Path) -> None:
     markdown_diff(diff)
     formatted = time.perf_counter()
     for name, seconds in (
-        ("imports (analysis.diff, pandas, pyarrow)", imported - started),
+        ("imports (analysis.diff, pandas, pyarrow, Inspect)", imported - started),
         ("diff without texts (headers, selection, frames, items, ranking)",
          without_texts - imported),
-        (f"diff with texts ({2 * len(diff.rows)} sample members read)", with_texts - without_texts),
+        (f"same, then texts ({2 * len(diff.rows)} sample members read)",
+         with_texts - without_texts),
         ("terminal text and Markdown", formatted - with_texts),
     ):
         print(f"{name}\t{seconds:.2f}")
@@ -91,11 +94,13 @@ def main() -> int:
             print(f"diff before ({args.before}): {before:.1f} s (peak {before_peak:.0f} MiB)")
         command = [sys.executable, str(Path(__file__).resolve()), "--stages", "--out",
                    str(folder)]
-        _, peak, stdout = run_child(command, env)
-        print(f"stages, warm cache (peak {peak:.0f} MiB):")
-        for line in stdout.strip().splitlines():
-            name, seconds = line.split("\t")
-            print(f"  {name:<66} {float(seconds):6.2f} s")
+        for label, cache in (("empty", Path(scratch) / "stages-cache"), ("warm", None)):
+            stage_env = env if cache is None else {**env, "EM_SELFAWARE_CACHE": str(cache)}
+            _, peak, stdout = run_child(command, stage_env)
+            print(f"stages, {label} cache (peak {peak:.0f} MiB):")
+            for line in stdout.strip().splitlines():
+                name, seconds = line.split("\t")
+                print(f"  {name:<66} {float(seconds):6.2f} s")
     return 0
 
 
