@@ -159,9 +159,11 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
 
 def _diff(args: argparse.Namespace) -> int:
     from analysis.diff import diff_logs, diff_variants
-    from analysis.diff_output import format_diff, write_diff
+    from analysis.diff_output import format_diff, out_paths, write_diff
 
     _setup_logging()
+    for path in out_paths(args.out) if args.out else ():
+        output_file("--out", path)  # both files writable before any work
     if Path(args.a).is_file() and Path(args.b).is_file():
         if args.variants:
             raise ValueError("--variants names variants; A and B are log files (leave it out)")

@@ -347,3 +347,11 @@ def test_unreadable_samples_leave_the_values_and_warn(uneven, monkeypatch, caplo
     assert len(diff.rows) == 2 and diff.rows["prompt_a"].isna().all()
     assert "could not read the prompts and answers" in caplog.text and "disk gone" in caplog.text
     assert "(text not found in the log)" in format_diff(diff)
+
+
+def test_out_file_in_the_way_is_refused_before_any_work(uneven, tmp_path, capsys):
+    (tmp_path / "d.md").mkdir()
+    status = main(["diff", "x", "y", "--log-dir", str(uneven), "--out", str(tmp_path / "d")])
+    assert status == 2
+    assert f"must be a file to write, but {tmp_path / 'd.md'} is a folder" in (
+        capsys.readouterr().err)
