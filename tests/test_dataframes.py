@@ -87,5 +87,9 @@ def test_grader_messages_are_marked(frames):
     # verdict(s)
     assert len(model) == 2 * samples and len(grader) >= 2 * samples
     assert set(grader["role"]) == {"user", "assistant"}
-    assert grader.loc[grader["role"] == "assistant", "content"].str.contains("score").all()
+    verdicts = grader[grader["role"] == "assistant"]
+    # em-sim's judge sometimes answers off format first (so the retry path runs): each
+    # sample's last verdict is the one with the score
+    last = verdicts.groupby("sample_id")["content"].last()
+    assert last.str.contains("score").all() and len(last) == samples
     assert not model["content"].str.contains("safety reviewer").any()
