@@ -122,7 +122,7 @@ def _run(args: argparse.Namespace) -> int:
     generate = {"max_connections": args.max_connections} if args.max_connections else {}
     interrupted = False
     try:
-        run_plan(
+        reported_success, _ = run_plan(
             plan,
             log_dir=args.log_dir,
             grader=args.grader,
@@ -134,7 +134,7 @@ def _run(args: argparse.Namespace) -> int:
             **generate,
         )
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted = reported_success = True
     except Exception as error:
         if not _is_prerequisite_error(error):  # e.g. a provider's API key is missing
             raise
@@ -142,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     # the truth is the log folder: an interrupted eval_set can return success
     missing = unfinished(plan, args.log_dir)
+    # Inspect reports success after Ctrl-C (its logs say "cancelled"): that is an interrupt
+    interrupted = interrupted or (reported_success and bool(missing))
     if missing:
         listed = [f"{task.probe} on {task.variant.name}" for task in missing[:20]]
         more = [f"... and {len(missing) - 20} more"] if len(missing) > 20 else []
