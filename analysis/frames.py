@@ -490,17 +490,31 @@ def read_frames(
         cache: True: the frame cache (`analysis.frame_cache.cache_dir`); a folder: that
             cache folder; False or None: no cache.
     """
-    folder = frame_cache.cache_dir() if cache is True else (cache or None)
+    folder = cache_folder(cache)
+    rows: dict[str, LogRows] = {}
+    for info, _ in selection.used:
+        rows[info.location] = read_log_rows(info, fast=fast, cache=folder)
+        if on_progress is not None:
+            on_progress()
+    return frames_from_rows(selection, rows)
+
+
+def cache_folder(cache: Path | None | bool) -> Path | None:
+    """The frame cache folder for `read_frames`'s `cache` argument (None: no cache)."""
+    return frame_cache.cache_dir() if cache is True else (cache or None)
+
+
+def frames_from_rows(selection: LogSelection, rows: Mapping[str, LogRows]) -> Frames:
+    """The per-answer and per-sample frames of the selected logs, from their rows (by log
+    location); what was noticed while reading becomes warnings of `selection`."""
     sample_tables: list[pa.Table] = []
     answer_tables: list[pa.Table] = []
     for info, variant in selection.used:
-        rows = read_log_rows(info, fast=fast, cache=folder)
-        _warn(info, rows.notes, selection.warn)
-        samples, answers = _log_tables(rows, info, variant)
+        log_rows = rows[info.location]
+        _warn(info, log_rows.notes, selection.warn)
+        samples, answers = _log_tables(log_rows, info, variant)
         sample_tables.append(samples)
         answer_tables.append(answers)
-        if on_progress is not None:
-            on_progress()
     return Frames(
         answers=_to_frame(answer_tables, ANSWER_COLUMNS),
         samples=_to_frame(sample_tables, SAMPLE_COLUMNS),

@@ -1,0 +1,291 @@
+"""The settings each probe ran with, per variant, and whether the variants may be compared.
+
+Every number of the report compares variants (paired tests, correlations, the inverted V), so
+the runs behind one probe must differ only in the model. From each used log's header
+(`LogInfo`) this module reads the settings that change what a probe measures and compares
+them across the variants of each probe:
+
+- **biasing** differences are an error (`LogHygieneError`) unless the report is told to
+  compare anyway (``--allow-mixed-settings``; the differences are then listed as warnings):
+  the mode (sampled vs log-probabilities), the temperature, the grader (its model and the
+  settings bound with its role, such as a judge temperature) and the judge prompts, and, for
+  probes whose item value is the maximum over answers (harmfulness), the samples and epochs:
+  the max of 10 answers is higher than the max of 2 by construction;
+- other differences are a warning: samples and epochs of mean-reduced probes (they change
+  precision, not the expected score), ``num_choices``, the rest of the generate config, other
+  task arguments (item subsets), ``--limit``/``--sample-id``.
+
+The item bank, task version and item reduction are checked in `analysis.logs` (different
+banks cannot be paired at all); they are shown here too. Judge prompts are compared when the
+log records their digests (``judge_prompts`` in the main scorer's or the task's metadata).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.logs import LogHygieneError, LogInfo, LogSelection, run_restriction
+
+NOT_SET = "-"
+"""Shown for a setting the run did not set (or the log does not record)."""
+ALLOW_OPTION = "--allow-mixed-settings"
+OPERATIONAL = frozenset({
+    "max_retries", "timeout", "attempt_timeout", "stream_idle_timeout", "max_connections",
+    "adaptive_connections", "cache_prompt", "extra_headers", "cache", "batch",
+})
+"""Generate-config keys that change how requests are sent, not what the model answers."""
+_OWN_COLUMNS = frozenset({"samples", "mode", "choices"})
+"""Task arguments with their own column (the rest are shown under ``task_args``)."""
+
+
+def _text(value: Any) -> str:
+    """A setting's value as a short, stable string."""
+    if value is None:
+        return NOT_SET
+    if isinstance(value, Mapping):
+        return ", ".join(f"{key}={_text(item)}" for key, item in sorted(value.items()))
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_text(item) for item in value) + "]"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def effective_generate_config(info: LogInfo) -> dict[str, Any]:
+    """The generate config the model answered with: the model's own config under the run's
+    (``plan.config``: the task's config and the eval's options), as Inspect merges them."""
+    return {**info.generate_config, **info.plan_config}
+
+
+def _samples(info: LogInfo) -> str:
+    plan = info.metadata.get("answer_plan")
+    if isinstance(plan, Mapping) and "samples" in plan:
+        return _text(plan["samples"])
+    value = info.task_args.get("samples")
+    return "default" if value is None and "samples" in info.task_args else _text(value)
+
+
+def _mode(info: LogInfo) -> str:
+    return _text(info.metadata.get("mode", info.task_args.get("mode")))
+
+
+def _choices(info: LogInfo) -> str:
+    plan = info.metadata.get("answer_plan")
+    if isinstance(plan, Mapping) and "choices" in plan:
+        return _text(plan["choices"])
+    return _text(info.task_args.get("choices"))
+
+
+def _temperature(info: LogInfo) -> str:
+    return _text(effective_generate_config(info).get("temperature"))
+
+
+def _generate_config(info: LogInfo) -> str:
+    config = effective_generate_config(info)
+    rest = {
+        key: value for key, value in config.items()
+        if key != "temperature" and key not in OPERATIONAL
+    }
+    return _text(rest) if rest else NOT_SET
+
+
+def _grader(info: LogInfo) -> str:
+    model = info.model_roles.get("grader")
+    if model is None:
+        return NOT_SET
+    config = info.role_configs.get("grader")
+    return f"{model} ({_text(config)})" if config else model
+
+
+def _judge_prompts(info: LogInfo) -> str:
+    digests = info.scorer_metadata.get("judge_prompts", info.metadata.get("judge_prompts"))
+    return _text(digests) if digests else NOT_SET
+
+
+def _bank(info: LogInfo) -> str:
+    return f"{info.dataset or NOT_SET} (task v{info.task_version}, {info.item_reduce})"
+
+
+def _task_args(info: LogInfo) -> str:
+    rest = {
+        key: value for key, value in info.task_args.items()
+        if key not in _OWN_COLUMNS and value is not None
+    }
+    return _text(rest) if rest else NOT_SET
+
+
+def _limit(info: LogInfo) -> str:
+    return run_restriction(info) or NOT_SET
+
+
+def _always(_: str) -> bool:
+    return True
+
+
+def _never(_: str) -> bool:
+    return False
+
+
+def _when_max(item_reduce: str) -> bool:
+    return item_reduce == "max"
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One compared setting: its column, how it is read from a log, and whether a difference
+    biases a comparison (given the probe's item reduction)."""
+
+    column: str
+    read: Callable[[LogInfo], str]
+    biasing: Callable[[str], bool]
+    why: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("samples", _samples, _when_max,
+            "the maximum over more answers is higher by construction"),
+    Setting("epochs", lambda info: str(info.run_epochs), _when_max,
+            "the maximum over more answers is higher by construction"),
+    Setting("mode", _mode, _always,
+            "log-probabilities and sampled answers measure differently"),
+    Setting("temperature", _temperature, _always,
+            "the temperature changes every sampled answer"),
+    Setting("grader", _grader, _always, "another judge (or judge setting) scores differently"),
+    Setting("judge_prompts", _judge_prompts, _always,
+            "another judge prompt scores differently"),
+    Setting("choices", _choices, _never, "answers per request (num_choices)"),
+    Setting("generate_config", _generate_config, _never, "other generation settings"),
+    Setting("task_args", _task_args, _never, "other task arguments (item subsets)"),
+    Setting("limit", _limit, _never, "part of the dataset was run"),
+    Setting("bank", _bank, _never, "item bank, task version and item reduction"),
+)
+"""Compared settings, in the order of the settings table."""
+SETTING_COLUMNS = [setting.column for setting in SETTINGS]
+TABLE_COLUMNS = ["probe", "variant", "logs", *SETTING_COLUMNS, "coverage", "differs"]
+"""Columns of ``settings.csv``: one row per (probe, variant)."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One setting that differs across the variants of one probe."""
+
+    probe: str
+    setting: Setting
+    values: dict[str, list[str]]
+    """Value -> the variants that ran with it."""
+    biasing: bool
+
+    def describe(self) -> str:
+        """One line: probe, setting, which variants ran with which value, and why it matters."""
+        listing = "; ".join(
+            f"{value}: {', '.join(names)}" for value, names in sorted(self.values.items())
+        )
+        return (f"probe '{self.probe}': {self.setting.column} differs across variants "
+                f"({listing}); {self.setting.why}")
+
+
+@dataclass
+class SettingsCheck:
+    """The settings of every (probe, variant) and the differences found."""
+
+    table: pd.DataFrame
+    """One row per (probe, variant): `TABLE_COLUMNS`."""
+    differences: list[Difference] = field(default_factory=list)
+    allowed: bool = False
+    """True when biasing differences were allowed (``--allow-mixed-settings``)."""
+
+    @property
+    def biasing(self) -> list[Difference]:
+        """The differences that bias a comparison."""
+        return [difference for difference in self.differences if difference.biasing]
+
+
+def _variant_values(
+    selection: LogSelection,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """probe -> variant -> {column: value, "logs": n} (several logs: their values joined)."""
+    logs: dict[tuple[str, str], list[LogInfo]] = defaultdict(list)
+    for info, variant in selection.used:
+        logs[(info.probe, variant.name)].append(info)
+    order = {variant.name: index for index, variant in enumerate(selection.variants)}
+    values: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for (probe, name), infos in sorted(
+        logs.items(), key=lambda entry: (entry[0][0], order.get(entry[0][1], len(order)))
+    ):
+        row: dict[str, Any] = {"logs": len(infos)}
+        for setting in SETTINGS:
+            row[setting.column] = " + ".join(sorted({setting.read(info) for info in infos}))
+        values[probe][name] = row
+    return values
+
+
+def check_settings(selection: LogSelection, allow_mixed: bool = False) -> SettingsCheck:
+    """Compare the settings of every probe across its variants (see the module doc).
+
+    Raises `LogHygieneError` on a biasing difference unless `allow_mixed`; every difference
+    (biasing ones too, when allowed) becomes a warning of `selection`.
+    """
+    coverage = selection.coverage()
+    rows: list[dict[str, Any]] = []
+    differences: list[Difference] = []
+    for probe, by_variant in _variant_values(selection).items():
+        reduce = selection.item_reduce.get(probe, "mean")
+        differs = []
+        for setting in SETTINGS:
+            grouped: dict[str, list[str]] = defaultdict(list)
+            for name, row in by_variant.items():
+                grouped[row[setting.column]].append(name)
+            if len(grouped) > 1:
+                differs.append(setting.column)
+                differences.append(
+                    Difference(probe, setting, dict(grouped), setting.biasing(reduce))
+                )
+        for name, row in by_variant.items():
+            used, in_dataset = coverage.get((probe, name), (0, 0))
+            rows.append({
+                "probe": probe, "variant": name, **row,
+                "coverage": f"{used}/{in_dataset}", "differs": ", ".join(differs),
+            })
+    check = SettingsCheck(pd.DataFrame(rows, columns=TABLE_COLUMNS), differences, allow_mixed)
+    if check.biasing and not allow_mixed:
+        lines = "\n".join(f"- {difference.describe()}" for difference in check.biasing)
+        raise LogHygieneError(
+            "the variants of a probe were run with settings that bias their comparison:\n"
+            f"{lines}\nRe-run the odd ones with the same settings (or move them to another "
+            f"folder), or pass {ALLOW_OPTION} to compare them anyway (the report then lists "
+            "the differences)."
+        )
+    for difference in differences:
+        suffix = (
+            f" (allowed by {ALLOW_OPTION}: comparisons across these variants are biased)"
+            if difference.biasing else ""
+        )
+        selection.warn(difference.describe() + suffix)
+    return check
+
+
+def settings_blocks(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
+    """Per probe: (probe, a sentence on what differs, a table with one row per group of
+    variants that ran with the same settings; columns not set in any run are left out)."""
+    blocks = []
+    for probe, rows in table.groupby("probe", sort=True):
+        columns = [*SETTING_COLUMNS, "coverage"]
+        groups = rows.groupby(columns, sort=False)["variant"].agg(
+            lambda names: ", ".join(names)
+        ).reset_index()
+        shown = [column for column in columns if (groups[column] != NOT_SET).any()]
+        differs = rows["differs"].iloc[0]
+        sentence = (
+            f"{probe}: differs across variants in {differs}." if differs
+            else f"{probe}: the same settings for all {len(rows)} variants."
+        )
+        blocks.append((str(probe), sentence, groups[["variant", *shown]].rename(
+            columns={"variant": "variants"}
+        )))
+    return blocks
