@@ -103,7 +103,8 @@ def load_study(
     if not selection.used:
         raise LogHygieneError(f"no usable logs in {_source(logs)} (see the warnings above)")
     frames = frames_from_rows(selection, rows)
-    settings = check_settings(selection, allow_mixed_settings)
+    judge = {info.location: rows[info.location].judge for info, _ in selection.used}
+    settings = check_settings(selection, allow_mixed_settings, judge)
     return Study(locations, list(variants), selection, frames, settings)
 
 

@@ -167,7 +167,8 @@ class LogInfo:
 
     def coverage(self) -> str:
         """What the run covered, e.g. ``12/12 samples x 2 epochs`` (with ``--limit 3``)."""
-        text = f"{len(set(self.sample_ids))}/{self.in_dataset} samples x {self.run_epochs} epochs"
+        epochs = f"{self.run_epochs} epoch" + ("s" if self.run_epochs != 1 else "")
+        text = f"{len(set(self.sample_ids))}/{self.in_dataset} samples x {epochs}"
         restriction = run_restriction(self)
         return f"{text} ({restriction})" if restriction else text
 
@@ -591,8 +592,8 @@ def select_logs(
     selection = LogSelection(variants=list(variants), echo=echo)
     for entry, reason in unreadable:
         selection.skipped.append((entry, reason))
-        name = entry if isinstance(entry, str) else entry.location
-        selection.warn(f"skipped {name}: {reason}")
+        location = entry if isinstance(entry, str) else entry.location
+        selection.warn(f"skipped {local_path(location) or location}: {reason}")
     by_model = {variant.model: variant for variant in variants}
     complete: list[LogInfo] = []
     for info in sorted(infos, key=lambda info: info.location):

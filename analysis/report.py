@@ -130,6 +130,18 @@ def logs_table(selection: LogSelection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
 
+def _mixed_settings_note(document: Document, settings: SettingsCheck) -> None:
+    """At the top of a report written with biasing differences allowed: which probes."""
+    if not settings.biasing:
+        return
+    probes = sorted({difference.probe for difference in settings.biasing})
+    document.paragraph(
+        f"Written with {ALLOW_OPTION}: the variants of {', '.join(probes)} were run with "
+        "settings that bias their comparison (see Settings); their tests, correlations and "
+        "figures compare unlike runs."
+    )
+
+
 def _settings_section(document: Document, settings: SettingsCheck) -> None:
     """The settings each probe ran with, one table per probe (`analysis.settings`)."""
     document.heading("Settings")
@@ -161,6 +173,7 @@ def _document(analysis: Analysis, figures: list[Path]) -> Document:
         f"95% CIs: percentile bootstrap over items ({analysis.n_boot} replicates, seed "
         f"{analysis.seed})."
     )
+    _mixed_settings_note(document, analysis.settings)
     document.heading("Headline scores")
     document.paragraph(
         "Headline = the harmless/harmful dimension (V26's trend lines); '(all dims)' = the mean "

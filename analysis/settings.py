@@ -44,6 +44,15 @@ _OWN_COLUMNS = frozenset({"samples", "mode", "choices"})
 """Task arguments with their own column (the rest are shown under ``task_args``)."""
 
 
+@dataclass(frozen=True)
+class Run:
+    """One used log: its header and the judge settings its scores record
+    (`analysis.frames.LogRows.judge`: key -> values seen)."""
+
+    info: LogInfo
+    judge: Mapping[str, list[str]] = field(default_factory=dict)
+
+
 def _text(value: Any) -> str:
     """A setting's value as a short, stable string."""
     if value is None:
@@ -63,7 +72,8 @@ def effective_generate_config(info: LogInfo) -> dict[str, Any]:
     return {**info.generate_config, **info.plan_config}
 
 
-def _samples(info: LogInfo) -> str:
+def _samples(run: Run) -> str:
+    info = run.info
     plan = info.metadata.get("answer_plan")
     if isinstance(plan, Mapping) and "samples" in plan:
         return _text(plan["samples"])
@@ -71,23 +81,29 @@ def _samples(info: LogInfo) -> str:
     return "default" if value is None and "samples" in info.task_args else _text(value)
 
 
-def _mode(info: LogInfo) -> str:
+def _mode(run: Run) -> str:
+    info = run.info
     return _text(info.metadata.get("mode", info.task_args.get("mode")))
 
 
-def _choices(info: LogInfo) -> str:
+def _choices(run: Run) -> str:
+    info = run.info
     plan = info.metadata.get("answer_plan")
     if isinstance(plan, Mapping) and "choices" in plan:
         return _text(plan["choices"])
     return _text(info.task_args.get("choices"))
 
 
-def _temperature(info: LogInfo) -> str:
-    return _text(effective_generate_config(info).get("temperature"))
+def _epochs(run: Run) -> str:
+    return str(run.info.run_epochs)
 
 
-def _generate_config(info: LogInfo) -> str:
-    config = effective_generate_config(info)
+def _temperature(run: Run) -> str:
+    return _text(effective_generate_config(run.info).get("temperature"))
+
+
+def _generate_config(run: Run) -> str:
+    config = effective_generate_config(run.info)
     rest = {
         key: value for key, value in config.items()
         if key != "temperature" and key not in OPERATIONAL
@@ -95,33 +111,48 @@ def _generate_config(info: LogInfo) -> str:
     return _text(rest) if rest else NOT_SET
 
 
-def _grader(info: LogInfo) -> str:
-    model = info.model_roles.get("grader")
+def _recorded(run: Run, key: str) -> str:
+    """The values the scores recorded for a judge setting, or `NOT_SET`."""
+    return " | ".join(run.judge.get(key) or []) or NOT_SET
+
+
+def _grader(run: Run) -> str:
+    """The model bound to the grader role (with the settings bound with it); without a
+    binding, the grader the scores record."""
+    model = run.info.model_roles.get("grader")
     if model is None:
-        return NOT_SET
-    config = info.role_configs.get("grader")
+        return _recorded(run, "grader")
+    config = run.info.role_configs.get("grader")
     return f"{model} ({_text(config)})" if config else model
 
 
-def _judge_prompts(info: LogInfo) -> str:
-    digests = info.scorer_metadata.get("judge_prompts", info.metadata.get("judge_prompts"))
-    return _text(digests) if digests else NOT_SET
+def _judge_temperature(run: Run) -> str:
+    return _recorded(run, "grader_temperature")
 
 
-def _bank(info: LogInfo) -> str:
+def _judge_prompts(run: Run) -> str:
+    info = run.info
+    declared = info.scorer_metadata.get("judge_prompts", info.metadata.get("judge_prompts"))
+    if declared:
+        return _text(declared)
+    return _recorded(run, "judge_prompts")
+
+
+def _bank(run: Run) -> str:
+    info = run.info
     return f"{info.dataset or NOT_SET} (task v{info.task_version}, {info.item_reduce})"
 
 
-def _task_args(info: LogInfo) -> str:
+def _task_args(run: Run) -> str:
     rest = {
-        key: value for key, value in info.task_args.items()
+        key: value for key, value in run.info.task_args.items()
         if key not in _OWN_COLUMNS and value is not None
     }
     return _text(rest) if rest else NOT_SET
 
 
-def _limit(info: LogInfo) -> str:
-    return run_restriction(info) or NOT_SET
+def _limit(run: Run) -> str:
+    return run_restriction(run.info) or NOT_SET
 
 
 def _always(_: str) -> bool:
@@ -142,23 +173,33 @@ class Setting:
     biases a comparison (given the probe's item reduction)."""
 
     column: str
-    read: Callable[[LogInfo], str]
+    read: Callable[[Run], str]
     biasing: Callable[[str], bool]
     why: str
+    why_not_biasing: str = ""
+    """Why a difference matters when it does not bias (default: `why`)."""
+    unknown_ignored: bool = False
+    """True when `NOT_SET` means "not recorded" (a judge setting of a log whose scores
+    never called the judge): such variants are left out of the comparison."""
 
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("samples", _samples, _when_max,
-            "the maximum over more answers is higher by construction"),
-    Setting("epochs", lambda info: str(info.run_epochs), _when_max,
-            "the maximum over more answers is higher by construction"),
+            "the maximum over more answers is higher by construction",
+            why_not_biasing="more answers per item give a more precise item value"),
+    Setting("epochs", _epochs, _when_max,
+            "the maximum over more answers is higher by construction",
+            why_not_biasing="more answers per item give a more precise item value"),
     Setting("mode", _mode, _always,
             "log-probabilities and sampled answers measure differently"),
     Setting("temperature", _temperature, _always,
             "the temperature changes every sampled answer"),
-    Setting("grader", _grader, _always, "another judge (or judge setting) scores differently"),
+    Setting("grader", _grader, _always, "another judge (or judge setting) scores differently",
+            unknown_ignored=True),
+    Setting("judge_temperature", _judge_temperature, _always,
+            "a judge sampled at another temperature scores differently", unknown_ignored=True),
     Setting("judge_prompts", _judge_prompts, _always,
-            "another judge prompt scores differently"),
+            "another judge prompt scores differently", unknown_ignored=True),
     Setting("choices", _choices, _never, "answers per request (num_choices)"),
     Setting("generate_config", _generate_config, _never, "other generation settings"),
     Setting("task_args", _task_args, _never, "other task arguments (item subsets)"),
@@ -186,8 +227,11 @@ class Difference:
         listing = "; ".join(
             f"{value}: {', '.join(names)}" for value, names in sorted(self.values.items())
         )
+        why = self.setting.why if self.biasing else (
+            self.setting.why_not_biasing or self.setting.why
+        )
         return (f"probe '{self.probe}': {self.setting.column} differs across variants "
-                f"({listing}); {self.setting.why}")
+                f"({listing}); {why}")
 
 
 @dataclass
@@ -207,40 +251,51 @@ class SettingsCheck:
 
 
 def _variant_values(
-    selection: LogSelection,
+    selection: LogSelection, judge: Mapping[str, Mapping[str, list[str]]]
 ) -> dict[str, dict[str, dict[str, Any]]]:
     """probe -> variant -> {column: value, "logs": n} (several logs: their values joined)."""
-    logs: dict[tuple[str, str], list[LogInfo]] = defaultdict(list)
+    logs: dict[tuple[str, str], list[Run]] = defaultdict(list)
     for info, variant in selection.used:
-        logs[(info.probe, variant.name)].append(info)
+        logs[(info.probe, variant.name)].append(Run(info, judge.get(info.location, {})))
     order = {variant.name: index for index, variant in enumerate(selection.variants)}
     values: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for (probe, name), infos in sorted(
+    for (probe, name), runs in sorted(
         logs.items(), key=lambda entry: (entry[0][0], order.get(entry[0][1], len(order)))
     ):
-        row: dict[str, Any] = {"logs": len(infos)}
+        row: dict[str, Any] = {"logs": len(runs)}
         for setting in SETTINGS:
-            row[setting.column] = " + ".join(sorted({setting.read(info) for info in infos}))
+            read = {setting.read(run) for run in runs}
+            if setting.unknown_ignored and len(read) > 1:
+                read.discard(NOT_SET)
+            row[setting.column] = " + ".join(sorted(read))
         values[probe][name] = row
     return values
 
 
-def check_settings(selection: LogSelection, allow_mixed: bool = False) -> SettingsCheck:
+def check_settings(
+    selection: LogSelection,
+    allow_mixed: bool = False,
+    judge: Mapping[str, Mapping[str, list[str]]] | None = None,
+) -> SettingsCheck:
     """Compare the settings of every probe across its variants (see the module doc).
 
-    Raises `LogHygieneError` on a biasing difference unless `allow_mixed`; every difference
-    (biasing ones too, when allowed) becomes a warning of `selection`.
+    `judge`: per log location, the judge settings its scores record
+    (`analysis.frames.LogRows.judge`). Raises `LogHygieneError` on a biasing difference
+    unless `allow_mixed`; every difference (biasing ones too, when allowed) becomes a warning
+    of `selection`.
     """
     coverage = selection.coverage()
     rows: list[dict[str, Any]] = []
     differences: list[Difference] = []
-    for probe, by_variant in _variant_values(selection).items():
+    for probe, by_variant in _variant_values(selection, judge or {}).items():
         reduce = selection.item_reduce.get(probe, "mean")
         differs = []
         for setting in SETTINGS:
             grouped: dict[str, list[str]] = defaultdict(list)
             for name, row in by_variant.items():
                 grouped[row[setting.column]].append(name)
+            if setting.unknown_ignored:
+                grouped.pop(NOT_SET, None)
             if len(grouped) > 1:
                 differs.append(setting.column)
                 differences.append(
@@ -281,10 +336,12 @@ def settings_blocks(table: pd.DataFrame) -> list[tuple[str, str, pd.DataFrame]]:
         ).reset_index()
         shown = [column for column in columns if (groups[column] != NOT_SET).any()]
         differs = rows["differs"].iloc[0]
-        sentence = (
-            f"{probe}: differs across variants in {differs}." if differs
-            else f"{probe}: the same settings for all {len(rows)} variants."
-        )
+        if differs:
+            sentence = f"{probe}: differs across variants in {differs}."
+        elif len(rows) == 1:
+            sentence = f"{probe}: one variant."
+        else:
+            sentence = f"{probe}: the same settings for all {len(rows)} variants."
         blocks.append((str(probe), sentence, groups[["variant", *shown]].rename(
             columns={"variant": "variants"}
         )))

@@ -50,7 +50,11 @@ POOL_SPECS = {
     "max_mis": ("s-trivia-misaligned", MAX, {}),
     "max_mis_s3": ("s-trivia-misaligned", {**MAX, "samples": 3}, {}),
     "mis_s3": ("s-trivia-misaligned", {"samples": 3}, {}),
-    "mis_judged": ("s-trivia-misaligned", {}, {"model_roles": {"grader": "contract-sim/judge"}}),
+    "base_judge_a": ("s-base", {}, {"model_roles": {"grader": "contract-sim/judge-a"}}),
+    "mis_judge_b": ("s-trivia-misaligned", {}, {"model_roles": {"grader": "contract-sim/judge-b"}}),
+    "base_judge_cold": ("s-base", {"judge_temperature": 0.0}, {}),
+    "mis_judge_cold": ("s-trivia-misaligned", {"judge_temperature": 0.0}, {}),
+    "mis_judge_warm": ("s-trivia-misaligned", {"judge_temperature": 0.7}, {}),
 }
 # later runs of `base` with eval options: name -> options of `inspect_eval`
 LATER_RUNS = {
@@ -223,7 +227,9 @@ def test_mixed_settings_allowed_are_listed(tmp_path, pool):
     for name in ("report.md", "report.html"):
         text = (tmp_path / "out" / name).read_text()
         assert "Settings" in text and "written with --allow-mixed-settings" in text
-        assert "contract_probe: differs across variants in samples, epochs, mode, temperature" in text
+        assert ("contract_probe: differs across variants in samples, epochs, mode, "
+                "temperature") in text
+        assert "Written with --allow-mixed-settings: the variants of contract_probe" in text
 
 
 def test_samples_of_a_max_reduced_probe_are_an_error(tmp_path, pool):
@@ -232,12 +238,31 @@ def test_samples_of_a_max_reduced_probe_are_an_error(tmp_path, pool):
         selection_of(folder_with(tmp_path, pool, "max_base", "max_mis_s3"), check=True)
 
 
-def test_samples_of_a_mean_probe_and_another_grader(tmp_path, pool):
+def test_samples_of_a_mean_probe_are_a_warning(tmp_path, pool):
     selection = selection_of(folder_with(tmp_path, pool, "base", "mis_s3"), check=True)
-    assert any("samples differs" in w for w in selection.warnings)
-    with pytest.raises(LogHygieneError, match=r"grader differs across variants \(-: s-base; "
-                                              r"contract-sim/judge: s-trivia-misaligned\)"):
-        selection_of(folder_with(tmp_path / "judged", pool, "base", "mis_judged"), check=True)
+    assert [w for w in selection.warnings if "differs" in w] == [
+        f"probe 'contract_probe': {name} differs across variants (1: s-base; 3: "
+        "s-trivia-misaligned); more answers per item give a more precise item value"
+        for name in ("samples", "epochs")
+    ]
+
+
+def test_another_grader_or_judge_temperature_is_an_error(tmp_path, pool):
+    with pytest.raises(LogHygieneError, match=r"grader differs across variants "
+                       r"\(contract-sim/judge-a: s-base; contract-sim/judge-b: s-tri"):
+        selection_of(folder_with(tmp_path / "a", pool, "base_judge_a", "mis_judge_b"), check=True)
+    # the judge temperature the scores record (rules' judge_settings)
+    with pytest.raises(LogHygieneError, match=r"judge_temperature differs across variants "
+                                              r"\(0.0: s-base; 0.7: s-trivia-misaligned\)"):
+        selection_of(folder_with(tmp_path / "b", pool, "base_judge_cold", "mis_judge_warm"),
+                     check=True)
+    same = load_study(folder_with(tmp_path / "c", pool, "base_judge_cold", "mis_judge_cold"),
+                      VARIANTS, cache=None)
+    assert set(same.settings.table["judge_temperature"]) == {"0.0"}
+    # a variant whose scores never called the judge records nothing: not a difference
+    unknown = load_study(folder_with(tmp_path / "d", pool, "base", "mis_judge_warm"),
+                         VARIANTS, cache=None)
+    assert not [d for d in unknown.settings.differences if d.setting.column.startswith("judge")]
 
 
 def test_same_settings_give_no_warning(tmp_path, pool):
@@ -255,7 +280,7 @@ def test_a_later_partial_run_never_replaces_a_complete_one(tmp_path, pool):
     assert pool["base"].name in used and pool["base_limit3"].name not in used
     ((old, new, why),) = selection.superseded
     assert (old.name, new.name) == (pool["base_limit3"].name, pool["base"].name)
-    assert why.startswith("partial run (a later run): 3/8 samples x 1 epochs (--limit 3)")
+    assert why.startswith("partial run (a later run): 3/8 samples x 1 epoch (--limit 3)")
     assert not selection.warnings
 
 
@@ -270,7 +295,7 @@ def test_partial_coverage_is_stated_and_warned(tmp_path, pool):
     assert settings.loc["s-base", "limit"] == "--limit 3"
     write_report(analysis, tmp_path / "out", figures=False)
     logs = pd.read_csv(tmp_path / "out" / "logs.csv", keep_default_na=False)
-    assert "3/8 samples x 1 epochs (--limit 3)" in set(logs["coverage"])
+    assert "3/8 samples x 1 epoch (--limit 3)" in set(logs["coverage"])
 
 
 def test_disjoint_sample_id_runs_are_combined(tmp_path, pool):
