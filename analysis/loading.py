@@ -3,7 +3,8 @@ and the settings check, with unreadable logs skipped rather than stopping everyt
 
 A log can fail at two points: its header (a truncated file, not a zip, not a log) is caught
 by `read_log_infos`; its sample data (a valid header with a corrupt ``summaries.json`` or
-sample member: a zstd, CRC or JSON error) only when its rows are read. Such a log is skipped
+sample member: a zstd, CRC or JSON error; or no sample data at all although its header lists
+samples) only when its rows are read. Such a log is skipped
 with a warning that names it and the error, listed in ``logs.csv``, and the logs are chosen
 again without it, so a run it had superseded (an earlier complete run of the same
 evaluation) takes its place. A failed read is never cached (`analysis.frame_cache` stores
@@ -38,6 +39,10 @@ if TYPE_CHECKING:
 LogPaths = str | Path | Sequence[str | Path]
 """A log folder (read recursively), a log file, or a list of them."""
 _REASON_LENGTH = 300
+NO_SAMPLE_DATA = (
+    "no sample data: the header lists {count} samples but the log holds none (samples not "
+    "logged, or removed)"
+)
 
 
 @dataclass
@@ -125,9 +130,14 @@ def _read_rows(
         if info.location in rows:
             continue
         try:
-            rows[info.location] = read_log_rows(info, fast=fast, cache=folder)
+            read = read_log_rows(info, fast=fast, cache=folder)
         except Exception as error:  # any corrupt log is skipped and named, never fatal
             failures.append((info, unreadable_reason(error)))
+        else:
+            if read.table.num_rows == 0:
+                failures.append((info, NO_SAMPLE_DATA.format(count=len(info.sample_ids))))
+            else:
+                rows[info.location] = read
         advance()
     return failures
 

@@ -15,6 +15,7 @@ from inspect_ai import task_with
 from inspect_ai.log import read_eval_log, write_eval_log
 from inspect_ai.model import GenerateConfig
 
+from analysis.eval_zip import EvalZip
 from analysis.loading import load_study
 from analysis.logs import LogHygieneError, log_locations, read_log_infos, select_logs
 from analysis.report import analyse, write_report
@@ -256,9 +257,11 @@ def test_another_grader_or_judge_temperature_is_an_error(tmp_path, pool):
                                               r"\(0.0: s-base; 0.7: s-trivia-misaligned\)"):
         selection_of(folder_with(tmp_path / "b", pool, "base_judge_cold", "mis_judge_warm"),
                      check=True)
-    same = load_study(folder_with(tmp_path / "c", pool, "base_judge_cold", "mis_judge_cold"),
-                      VARIANTS, cache=None)
-    assert set(same.settings.table["judge_temperature"]) == {"0.0"}
+    same_folder = folder_with(tmp_path / "c", pool, "base_judge_cold", "mis_judge_cold")
+    for _ in range(2):  # read, then from the frame cache
+        same = load_study(same_folder, VARIANTS, cache=tmp_path / "cache")
+        assert set(same.settings.table["judge_temperature"]) == {"0.0"}
+        assert set(same.settings.table["grader"]) == {"contract-sim/judge"}
     # a variant whose scores never called the judge records nothing: not a difference
     unknown = load_study(folder_with(tmp_path / "d", pool, "base", "mis_judge_warm"),
                          VARIANTS, cache=None)
@@ -317,6 +320,22 @@ def test_log_without_samples_is_skipped_with_a_reason(tmp_path, pool):
     assert pool["base_no_samples"].name not in {info.name for info, _ in selection.used}
     ((info, reason),) = selection.skipped
     assert info.name == pool["base_no_samples"].name and "--no-log-samples" in reason
+
+
+def test_log_whose_samples_were_removed_is_skipped(tmp_path, pool):
+    """A header that lists samples over an empty log: skipped, the earlier complete run used."""
+    folder = folder_with(tmp_path, pool, "base", "mis")
+    emptied = folder / pool["base_rerun"].name
+    with EvalZip(pool["base_rerun"]) as source, zipfile.ZipFile(pool["base_rerun"]) as listing, \
+            zipfile.ZipFile(emptied, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in dict.fromkeys(listing.namelist()):
+            if not name.startswith(("samples/", "_journal/")):
+                target.writestr(name, b"[]" if name == "summaries.json" else source.read(name))
+    study = load_study(folder, VARIANTS, cache=None)
+    assert pool["base"].name in {info.name for info, _ in study.selection.used}
+    ((info, reason),) = study.selection.skipped
+    assert info.name == emptied.name
+    assert reason.startswith("no sample data: the header lists 8 samples")
 
 
 # --- robust reading ---------------------------------------------------------------------------
