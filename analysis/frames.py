@@ -227,8 +227,15 @@ class _RowBuilder:
         self.answers: dict[str, list[list[Any]]] = {name: [] for name in _ANSWER_FIELDS}
         """Per answer field, each sample's column as read (converted in bulk by `table`)."""
         self.notes = {"no_item_id": 0, "no_answers": 0, "malformed": 0, "read_in_full": 0}
-        self.judge: dict[str, set[str]] = {}
+        self.judge: dict[str, set[Any]] = {}
         """Judge settings recorded in the scores' metadata: key -> values seen."""
+
+    def judge_texts(self) -> dict[str, list[str]]:
+        """The judge settings seen, as sorted text."""
+        return {
+            key: sorted({_judge_text(value) for value in values})
+            for key, values in self.judge.items()
+        }
 
     def main_score(self, scores: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         """The main scorer's score of a sample (the first score when it is not named)."""
@@ -262,8 +269,9 @@ class _RowBuilder:
         if isinstance(score_metadata, Mapping):
             for key in JUDGE_KEYS:
                 value = score_metadata.get(key)
-                if value is not None:
-                    self.judge.setdefault(key, set()).add(_judge_text(value))
+                if value is not None:  # raw values here, as text once per log (`judge_texts`)
+                    seen = self.judge.setdefault(key, set())
+                    seen.add(value if isinstance(value, str | int | float) else _judge_text(value))
         if score is not None and not isinstance(answers, dict):
             self.notes["malformed" if isinstance(answers, _Malformed) else "no_answers"] += 1
             answers = _score_as_answer(score)
@@ -337,8 +345,7 @@ def _build(
         builder.notes["read_in_full"] = len(thinned)
     for summary, score, table in zip(summaries, scores, tables, strict=True):
         builder.add(summary, score, table)  # type: ignore[arg-type]
-    judge = {key: sorted(values) for key, values in builder.judge.items()}
-    return LogRows(builder.table(), builder.notes, judge=judge)
+    return LogRows(builder.table(), builder.notes, judge=builder.judge_texts())
 
 
 def _sorted(table: pa.Table) -> pa.Table:
