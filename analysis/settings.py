@@ -2,13 +2,15 @@
 
 Every number of the report compares variants (paired tests, correlations, the inverted V), so
 the runs behind one probe must differ only in the model. From each used log's header
-(`LogInfo`) this module reads the settings that change what a probe measures and compares
-them across the variants of each probe:
+(`LogInfo`) and the judge settings its scores record (``grader``, ``grader_temperature``,
+``judge_prompts`` in the score metadata, `scorers.grader.judge_settings`) this module reads
+the settings that change what a probe measures and compares them across the variants of
+each probe:
 
 - **biasing** differences are an error (`LogHygieneError`) unless the report is told to
   compare anyway (``--allow-mixed-settings``; the differences are then listed as warnings):
   the mode (sampled vs log-probabilities), the temperature, the grader (its model and the
-  settings bound with its role, such as a judge temperature) and the judge prompts, and, for
+  settings bound with its role), the judge temperature and the judge prompts, and, for
   probes whose item value is the maximum over answers (harmfulness), the samples and epochs:
   the max of 10 answers is higher than the max of 2 by construction;
 - other differences are a warning: samples and epochs of mean-reduced probes (they change
@@ -17,7 +19,10 @@ them across the variants of each probe:
 
 The item bank, task version and item reduction are checked in `analysis.logs` (different
 banks cannot be paired at all); they are shown here too. Judge prompts are compared when the
-log records their digests (``judge_prompts`` in the main scorer's or the task's metadata).
+log records them (``judge_prompts`` in the main scorer's or the task's metadata, else in the
+scores': EM's judge records ``ours`` or a digest of the paper's prompts; the other judges'
+prompt files are not recorded). A judge setting a variant's scores never record (no answer
+needed the judge) is unknown, not a difference.
 """
 
 from __future__ import annotations
