@@ -20,7 +20,7 @@ from analysis.correlations import correlation_table
 from analysis.document import Document
 from analysis.figures import FigureFile, all_figures
 from analysis.frames import Frames, data_used, item_frame
-from analysis.loading import load_study
+from analysis.loading import Study, load_study
 from analysis.logs import LogSelection
 from analysis.moral import (
     DEFAULT_REFERENCE_PROBE,
@@ -102,9 +102,23 @@ def analyse(
     settings that bias a comparison refused unless `allow_mixed_settings`).
     """
     study = load_study(logs, variants, allow_mixed_settings, progress=progress)
-    locations, variants, selection, frames = (
-        study.locations, study.variants, study.selection, study.frames
+    return analyse_study(
+        study, _describe(logs, study.locations), n_boot, seed, moral_reference,
+        moral_reference_variant,
     )
+
+
+def analyse_study(
+    study: Study,
+    source: str,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+    moral_reference: str = DEFAULT_REFERENCE_PROBE,
+    moral_reference_variant: str | None = None,
+) -> Analysis:
+    """The statistics of a loaded study (`analysis.loading.load_study`): scores, tests,
+    correlations, moral normalisation, persona classification. `source` names the logs."""
+    variants, selection, frames = study.variants, study.selection, study.frames
     items = item_frame(frames.answers, frames.item_reduce)
     moral_probes = set(items.loc[items["moral"].astype(bool), "probe"])
     moral = normalise_moral(
@@ -115,7 +129,7 @@ def analyse(
     estimates = score_estimates(items, n_boot, seed, moral.answers, frames.item_reduce)
     scores = mark_unreliable(scores_table(estimates, variants), moral.reference, moral_probes)
     return Analysis(
-        source=_describe(logs, locations),
+        source=source,
         variants=list(variants),
         selection=selection,
         frames=frames,
