@@ -15,7 +15,7 @@ The settings check (`analysis.settings`) runs on the final choice of logs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -70,6 +70,7 @@ def load_study(
     cache: Path | None | bool = True,
     fast: bool = True,
     progress: bool = False,
+    models: Collection[str] | None = None,
 ) -> Study:
     """Find, choose and read a study's logs (see the module doc).
 
@@ -82,6 +83,8 @@ def load_study(
         cache: the frame cache: True (the project's), a folder, or False/None (none).
         fast: read ``.eval`` logs directly (False: only Inspect's reader).
         progress: show progress bars.
+        models: only the logs of these models (the others are left out without a warning;
+            a diff of two variants, say).
 
     Raises:
         LogHygieneError: logs that cannot be analysed together, or no usable log.
@@ -89,6 +92,8 @@ def load_study(
     locations = log_locations(logs)
     with progress_bar("Reading log headers", len(locations), progress) as advance:
         infos, unreadable = read_log_infos(locations, advance)
+    if models is not None:
+        infos = [info for info in infos if info.model in models]
     if variants is None:
         variants = variants_from_logs([info for info in infos if info.status == "success"])
     folder = cache_folder(cache)
