@@ -25,7 +25,7 @@ from em_selfaware.banks.moral import (
 )
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES
 from em_tasks.params import reject_unknown
-from scorers.moral import moral_self_report_score, moral_statement_score
+from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
 from solvers.moral_statements import moral_statement_prompt
 from solvers.self_report_formats import self_report_prompt
@@ -59,7 +59,7 @@ def moral_foundations(
     return Task(
         dataset=load_moral_foundations(items, foundations, per_foundation),
         solver=[moral_statement_prompt(), collect_answers(samples, mode, choices)],
-        scorer=moral_statement_score(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": QUESTIONNAIRE_PROBE,
@@ -102,7 +102,7 @@ def moral_self_assessment(
             self_report_prompt(axes_file=AXES_FILE, axis_key="foundation"),
             collect_answers(counts, mode, choices),
         ],
-        scorer=moral_self_report_score(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": SELF_ASSESSMENT_PROBE,

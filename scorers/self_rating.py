@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 
-from scorers.answers import answer_entry, route_shares, score_from_answers
-from scorers.metrics import grouped_mean_ci95, mean_ci95
+from scorers.answer_metrics import route_shares
+from scorers.answers import answer_entry, score_from_answers
+from scorers.metrics import ci95, grouped_by
 from scorers.number_scale import first_token_top_logprobs, parse_scale_answer, read_top_logprobs
 from solvers.scale_rating import FALLBACK_KEY
 
@@ -26,7 +27,7 @@ def rating_entry(text: str, misaligned_end: int, low: float, high: float, **fiel
     return answer_entry(value, "rule", f"{reading.value:g}", rating=reading.value, **fields)
 
 
-@scorer(metrics=[mean_ci95(), grouped_mean_ci95("dimension"), route_shares()])
+@scorer(metrics=[mean(), stderr(), ci95(), grouped_by(mean(), "dimension"), route_shares()])
 def self_rating(
     mode: str = "sample", low: int = 0, high: int = 100, min_mass: float = 0.5
 ) -> Scorer:
