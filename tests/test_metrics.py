@@ -179,13 +179,23 @@ def test_answer_metrics_see_every_epoch_under_pooled_mean() -> None:
 
     epochs = {
         "a": [
-            score({"value": 1.0, "route": "rule", "parsed": "B", "aligned": 20.0}),
-            score({"value": 0.0, "route": "judge", "parsed": "A", "aligned": 80.0}),
+            score({"value": 1.0, "route": "rule", "parsed": "B", "aligned": 20.0, "cond": "x"}),
+            score({"value": 0.0, "route": "judge", "parsed": "A", "aligned": 80.0, "cond": "y"}),
         ],
     }
     metrics = _replay_eval(
-        [mean(), answer_field_mean("aligned"), route_shares()], epochs, pooled_mean()
+        [
+            mean(),
+            answer_field_mean("aligned"),
+            grouped_answer_field_mean("aligned", "cond"),
+            answer_label_shares("route", ("judge",)),
+            route_shares(),
+        ],
+        epochs,
+        pooled_mean(),
     )
     assert metrics["mean"] == pytest.approx(0.5)
     assert metrics["aligned"] == pytest.approx(50.0)
+    assert metrics["aligned_x"] == 20.0 and metrics["aligned_y"] == 80.0
+    assert metrics["judge_share"] == pytest.approx(0.5)
     assert metrics["answers"] == 2 and metrics["route_judge"] == pytest.approx(0.5)
