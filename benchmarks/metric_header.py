@@ -17,7 +17,7 @@ from inspect_ai import eval
 from inspect_ai.analysis import evals_df
 from inspect_ai.log import EvalLog, EvalMetric
 
-import em_selfaware.sim.provider  # noqa: F401  (registers the em-sim provider)
+import em_selfaware.sim.registration  # noqa: F401  (registers the em-sim provider)
 from em_selfaware.probes import PROBES
 
 VIEW_HEADER_COLUMNS = 5

@@ -20,7 +20,7 @@ from inspect_ai import Task, task
 from inspect_ai.util import registry_info
 
 import em_tasks
-from em_selfaware.sim.provider import em_sim  # noqa: F401  (registers the em-sim provider)
+from em_selfaware.sim.registration import em_sim  # noqa: F401  (registers the em-sim provider)
 from em_selfaware.tasks import TASKS as REGISTERED  # noqa: F401  (registers em_selfaware/<task>)
 
 PACKAGE = "em_tasks"

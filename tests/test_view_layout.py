@@ -11,7 +11,7 @@ import pytest
 from inspect_ai import eval
 from inspect_ai.log import EvalLog
 
-import em_selfaware.sim.provider  # noqa: F401  (registers the em-sim provider)
+import em_selfaware.sim.registration  # noqa: F401  (registers the em-sim provider)
 from em_selfaware.tasks import (
     emergent_misalignment,
     harmfulness,
