@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from em_selfaware.commands import add_diff, add_report, add_run
+from em_selfaware.inputs import argument_type, output_folder, sample_count
 from finetune.cli import add_finetune, add_finetune_data
 
 
@@ -31,10 +32,12 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "demo", help="run every probe on the 15 simulated variants (no API key, no network)"
     )
-    parser.add_argument("--log-dir", default="logs/demo", help="where logs go (default logs/demo)")
+    parser.add_argument("--log-dir", default="logs/demo", type=argument_type(output_folder),
+                        help="where logs go (default logs/demo)")
     parser.add_argument("--probes", help="comma-separated probe names (default: all)")
     parser.add_argument("--variants", help="comma-separated em-sim variants (default: all 15)")
-    parser.add_argument("--samples", type=int, help="override every probe's demo sample count")
+    parser.add_argument("--samples", type=argument_type(sample_count),
+                        help="override every probe's demo sample count")
     parser.set_defaults(func=_demo)
 
 

@@ -7,7 +7,21 @@ import logging
 import sys
 from pathlib import Path
 
+from em_selfaware.inputs import (
+    argument_type,
+    log_source,
+    output_file,
+    output_folder,
+    sample_count,
+    whole_number,
+)
 from em_selfaware.variants import load_variants
+
+COUNT = argument_type(whole_number)
+BOOTSTRAP = argument_type(
+    whole_number, minimum=100, maximum=100_000,
+    why_maximum=" (memory grows with replicates x items; 2000 is plenty for 95% intervals)",
+)
 
 
 def _is_prerequisite_error(error: BaseException) -> bool:
@@ -86,14 +100,16 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
                              "for closed-form probes)")
     parser.add_argument("--grader", default=DEFAULT_GRADER,
                         help=f"model for the grader role (default {DEFAULT_GRADER})")
-    parser.add_argument("--log-dir", required=True, help="where logs go (reuse it to resume)")
+    parser.add_argument("--log-dir", required=True, type=argument_type(output_folder),
+                        help="where logs go (reuse it to resume)")
     parser.add_argument("--dry-run", action="store_true",
                         help="print the plan and request counts, run nothing")
     parser.add_argument("--demo-args", action="store_true",
                         help="use each probe's reduced demo arguments (a quick pilot)")
-    parser.add_argument("--samples", type=int, help="override every probe's sample count")
-    parser.add_argument("--max-tasks", type=int, help="evaluations run in parallel")
-    parser.add_argument("--max-connections", type=int, help="concurrent requests per model")
+    parser.add_argument("--samples", type=argument_type(sample_count),
+                        help="override every probe's sample count")
+    parser.add_argument("--max-tasks", type=COUNT, help="evaluations run in parallel")
+    parser.add_argument("--max-connections", type=COUNT, help="concurrent requests per model")
     parser.add_argument("--display", choices=("full", "rich", "plain", "log", "none"),
                         help="Inspect's display (default full)")
     parser.set_defaults(func=_run)
@@ -126,11 +142,12 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "report", help="analyse a folder of logs: tables, figures, report.md and report.html"
     )
-    parser.add_argument("log_dir", help="folder of Inspect logs")
+    parser.add_argument("log_dir", type=argument_type(log_source), help="folder of Inspect logs")
     parser.add_argument("--variants",
                         help="variant registry (default: the variant metadata in the logs)")
-    parser.add_argument("--out", required=True, help="output folder")
-    parser.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP,
+    parser.add_argument("--out", required=True, type=argument_type(output_folder),
+                        help="output folder")
+    parser.add_argument("--bootstrap", type=BOOTSTRAP, default=DEFAULT_BOOTSTRAP,
                         help=f"bootstrap replicates (default {DEFAULT_BOOTSTRAP})")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--moral-reference", default=DEFAULT_REFERENCE_PROBE,
@@ -173,10 +190,12 @@ def add_diff(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("a", help="log file, or variant name (with --log-dir)")
     parser.add_argument("b", help="log file, or variant name (with --log-dir)")
-    parser.add_argument("--log-dir", help="folder of logs (when A and B are variant names)")
+    parser.add_argument("--log-dir", type=argument_type(log_source),
+                        help="folder of logs (when A and B are variant names)")
     parser.add_argument("--variants", help="variant registry (default: metadata in the logs)")
-    parser.add_argument("--top", type=int, default=5,
+    parser.add_argument("--top", type=COUNT, default=5,
                         help="items per probe and dimension (default 5)")
     parser.add_argument("--probe", help="only this probe")
-    parser.add_argument("--out", help="also write the table to this CSV file")
+    parser.add_argument("--out", type=argument_type(output_file),
+                        help="also write the table to this CSV file")
     parser.set_defaults(func=_diff)

@@ -8,6 +8,8 @@ from typing import Any
 
 from inspect_ai import Task
 
+from em_selfaware.inputs import parse_selection
+
 # registered as em_selfaware/<task>, so Inspect finds the distribution of each without a scan
 from em_selfaware.tasks import (
     emergent_misalignment,
@@ -64,10 +66,10 @@ PROBES: dict[str, Probe] = {
 
 
 def get_probes(names: list[str] | None = None) -> list[Probe]:
-    """Return the named probes (all when `names` is None), with a clear error for unknown ones."""
+    """Return the named probes (all when `names` is None), each once, in the order named.
+
+    An unknown name, or a list naming none (``[""]``), is an error listing the valid names.
+    """
     if names is None:
         return list(PROBES.values())
-    unknown = [name for name in names if name not in PROBES]
-    if unknown:
-        raise ValueError(f"unknown probes {unknown}; valid: {', '.join(PROBES)}")
-    return [PROBES[name] for name in names]
+    return [PROBES[name] for name in parse_selection(list(names), PROBES, "probes")]

@@ -14,11 +14,15 @@ from typing import Any
 
 import yaml
 
+from em_selfaware.inputs import InputError, describe
+from em_selfaware.textfiles import load_yaml
+
 STAGES: tuple[str, ...] = ("base", "misaligned", "realigned")
 _FIELDS = ("name", "model", "size", "domain", "stage", "parent", "metadata")
+_REQUIRED = ("name", "model", "size", "domain", "stage")
 
 
-class VariantRegistryError(ValueError):
+class VariantRegistryError(InputError):
     """`variants.yaml` is malformed; the message says where and how."""
 
 
@@ -44,35 +48,75 @@ class Variant:
         return data
 
 
+def _text(entry: dict[str, Any], key: str, where: str) -> str:
+    """Return the entry's `key` as text; a list, mapping or yes/no value is an error."""
+    value = entry[key]
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise VariantRegistryError(f"{where}: '{key}' must be text, got {describe(value)}")
+    if key in ("name", "model", "parent") and not isinstance(value, str):
+        raise VariantRegistryError(
+            f"{where}: '{key}' must be text (quote it), got {describe(value)}"
+        )
+    text = str(value).strip()
+    if not text:
+        raise VariantRegistryError(f"{where}: '{key}' is empty")
+    return text
+
+
 def _variant_from(entry: Any, where: str) -> Variant:
     if not isinstance(entry, dict):
-        raise VariantRegistryError(f"{where}: expected a mapping, got {type(entry).__name__}")
-    unknown = sorted(set(entry) - set(_FIELDS))
+        raise VariantRegistryError(f"{where}: expected a mapping, got {describe(entry)}")
+    unknown = sorted(set(entry) - set(_FIELDS), key=str)
     if unknown:
         raise VariantRegistryError(f"{where}: unknown fields {unknown}; valid: {list(_FIELDS)}")
-    missing = [key for key in ("name", "model", "size", "domain", "stage") if not entry.get(key)]
+    missing = [key for key in _REQUIRED if entry.get(key) in (None, "")]
     if missing:
         raise VariantRegistryError(f"{where}: missing {missing}")
-    if entry["stage"] not in STAGES:
+    values = {key: _text(entry, key, where) for key in _REQUIRED}
+    where = f"{where} ({values['name']})"
+    if values["stage"] not in STAGES:
         raise VariantRegistryError(
-            f"{where} ({entry['name']}): unknown stage '{entry['stage']}'; valid: {list(STAGES)}"
+            f"{where}: unknown stage '{values['stage']}'; valid: {list(STAGES)}"
+        )
+    if "/" not in values["model"].strip("/"):
+        raise VariantRegistryError(
+            f"{where}: model '{values['model']}' is not an Inspect model name "
+            "(provider/model, e.g. openai/gpt-4.1-nano)"
         )
     metadata = entry.get("metadata") or {}
     if not isinstance(metadata, dict):
-        raise VariantRegistryError(f"{where} ({entry['name']}): metadata must be a mapping")
-    return Variant(
-        name=str(entry["name"]),
-        model=str(entry["model"]),
-        size=str(entry["size"]),
-        domain=str(entry["domain"]),
-        stage=str(entry["stage"]),
-        parent=str(entry["parent"]) if entry.get("parent") else None,
-        metadata=metadata,
-    )
+        raise VariantRegistryError(f"{where}: metadata must be a mapping")
+    parent = _text(entry, "parent", where) if entry.get("parent") is not None else None
+    return Variant(**values, parent=parent, metadata=metadata)
+
+
+def _check_parents(variants: list[Variant]) -> None:
+    """Raise if a parent is missing, is the variant itself, or parents form a loop."""
+    by_name = {variant.name: variant for variant in variants}
+    for variant in variants:
+        if variant.parent is None:
+            continue
+        if variant.parent == variant.name:
+            raise VariantRegistryError(f"variant '{variant.name}' names itself as its parent")
+        if variant.parent not in by_name:
+            raise VariantRegistryError(
+                f"variant '{variant.name}' names parent '{variant.parent}', which is not listed"
+            )
+        chain = [variant.name]
+        ancestor: str | None = variant.parent
+        while ancestor is not None:
+            if ancestor in chain:
+                loop = " -> ".join([*chain, ancestor])
+                raise VariantRegistryError(f"variant parents form a loop: {loop}")
+            chain.append(ancestor)
+            ancestor = by_name[ancestor].parent if ancestor in by_name else None
 
 
 def validate(variants: list[Variant], require_base: bool = True) -> None:
-    """Check names and models are unique, parents exist, and (optionally) each size has a base."""
+    """Check names and models are unique, parents exist without loops, and each size has a base.
+
+    The base check is skipped when `require_base` is False.
+    """
     seen_names: set[str] = set()
     seen_models: dict[str, str] = {}
     for variant in variants:
@@ -85,11 +129,7 @@ def validate(variants: list[Variant], require_base: bool = True) -> None:
                 f"and '{variant.name}')"
             )
         seen_models[variant.model] = variant.name
-    for variant in variants:
-        if variant.parent is not None and variant.parent not in seen_names:
-            raise VariantRegistryError(
-                f"variant '{variant.name}' names parent '{variant.parent}', which is not listed"
-            )
+    _check_parents(variants)
     if require_base:
         sizes_with_base = {v.size for v in variants if v.stage == "base"}
         missing = sorted({v.size for v in variants} - sizes_with_base)
@@ -101,24 +141,25 @@ def validate(variants: list[Variant], require_base: bool = True) -> None:
 
 def parse_variants(data: Any, source: str = "variants", require_base: bool = True) -> list[Variant]:
     """Return validated variants from parsed YAML (a list, or a mapping with key `variants`)."""
-    if isinstance(data, dict) and "variants" in data:
+    if isinstance(data, dict):
+        if "variants" not in data:
+            raise VariantRegistryError(
+                f"{source}: expected a list of variants, or a mapping with the key 'variants'; "
+                f"found the keys {sorted(map(str, data))}"
+            )
         data = data["variants"]
     if not isinstance(data, list) or not data:
-        raise VariantRegistryError(f"{source}: expected a non-empty list of variants")
+        raise VariantRegistryError(
+            f"{source}: expected a non-empty list of variants, got {describe(data)}"
+        )
     variants = [_variant_from(entry, f"{source}[{i}]") for i, entry in enumerate(data)]
     validate(variants, require_base=require_base)
     return variants
 
 
 def load_variants(path: str | Path, require_base: bool = True) -> list[Variant]:
-    """Read and validate a `variants.yaml` file."""
-    path = Path(path)
-    if not path.is_file():
-        raise VariantRegistryError(f"variant registry not found: {path}")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise VariantRegistryError(f"{path}: not valid YAML ({error})") from None
+    """Read and validate a `variants.yaml` file (strict YAML: no duplicate keys, no alias bombs)."""
+    data = load_yaml(path, "variant registry", VariantRegistryError)
     return parse_variants(data, source=str(path), require_base=require_base)
 
 

@@ -16,8 +16,8 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from inspect_ai.model import ChatMessage, ChatMessageSystem, ChatMessageUser, GenerateConfig
 from inspect_ai.solver import generate
 
-from em_selfaware.banks.em_questions import FORMATS, EmQuestion, load_em_questions
-from em_selfaware.banks.jsonl import parse_selection
+from em_selfaware.banks.em_questions import DATASETS, FORMATS, EmQuestion, load_em_questions
+from em_selfaware.inputs import input_folder, one_of, parse_selection, sample_count
 from em_tasks.params import reject_unknown
 from scorers.answers import pooled_mean
 from scorers.em_judge import JUDGE_MODES, OURS, em_judge
@@ -95,16 +95,15 @@ def emergent_misalignment(
         dataset_path: a local folder with EM's two YAML files (still sha256-checked).
     """
     reject_unknown(emergent_misalignment, unknown)
-    if samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
-    if judge_prompts not in JUDGE_PROMPT_CHOICES:
-        raise ValueError(
-            f"unknown judge_prompts '{judge_prompts}'; valid: {', '.join(JUDGE_PROMPT_CHOICES)}"
-        )
-    if judge_mode not in JUDGE_MODES:
-        raise ValueError(f"unknown judge_mode '{judge_mode}'; valid: {', '.join(JUDGE_MODES)}")
+    samples = sample_count("samples", samples)
+    one_of("dataset", dataset, DATASETS)
+    one_of("judge_prompts", judge_prompts, JUDGE_PROMPT_CHOICES)
+    one_of("judge_mode", judge_mode, JUDGE_MODES)
     chosen = parse_selection(formats, FORMATS, "formats")
-    questions = load_em_questions(dataset, path=dataset_path, formats=chosen)
+    path = None
+    if dataset_path is not None:
+        path = input_folder("dataset_path", dataset_path, "a folder holding EM's two YAML files")
+    questions = load_em_questions(dataset, path=path, formats=chosen)
     data, source_prompts = build_dataset(questions, judge_prompts, dataset)
     return Task(
         dataset=data,

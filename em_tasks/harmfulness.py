@@ -13,6 +13,7 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import generate
 
 from em_selfaware.banks.harmfulness import load_harm_prompts
+from em_selfaware.inputs import optional_input_file, sample_count
 from em_tasks.params import reject_unknown
 from scorers.harm_judge import harm_judge
 
@@ -37,11 +38,11 @@ def harmfulness(
         per_category: keep only the first N prompts of each category (quick pilots, the demo).
     """
     reject_unknown(harmfulness, unknown)
-    if samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
+    samples = sample_count("samples", samples)
+    path = optional_input_file("dataset_path", dataset_path, "W26's prompt list")
     return Task(
         dataset=load_harm_prompts(
-            dataset, categories=categories, path=dataset_path, per_category=per_category
+            dataset, categories=categories, path=path, per_category=per_category
         ),
         solver=generate(),
         scorer=harm_judge(),

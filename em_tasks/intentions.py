@@ -12,6 +12,7 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
 from em_selfaware.banks.intentions import PROBE, load_intentions
+from em_selfaware.inputs import optional_whole_number
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
@@ -40,6 +41,7 @@ def intentions(
     """
     reject_unknown(intentions, unknown)
     check_answer_args(samples, mode, choices)
+    per_dimension = optional_whole_number("per_dimension", per_dimension)
     return Task(
         dataset=load_intentions(dimensions, per_dimension),
         solver=[two_option_prompt(), collect_answers(samples, mode, choices)],

@@ -24,6 +24,7 @@ from em_selfaware.banks.moral import (
     load_moral_self_assessment,
 )
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES
+from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
@@ -56,6 +57,7 @@ def moral_foundations(
     """
     reject_unknown(moral_foundations, unknown)
     check_answer_args(samples, mode, choices)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     return Task(
         dataset=load_moral_foundations(items, foundations, per_foundation),
         solver=[moral_statement_prompt(), collect_answers(samples, mode, choices)],
@@ -86,16 +88,18 @@ def moral_self_assessment(
     Args:
         formats: restrict to these formats (decision, numerical, language, likert).
         foundations: restrict to these foundations (comma-separated or a list).
-        samples: answers per sample for every format; by default the self-assessment
-            probe's counts (500 answers per foundation and format).
+        samples: answers per sample for every format (1-1000), or a mapping of some formats'
+            counts; by default the self-assessment probe's counts (500 answers per foundation
+            and format).
         mode: ``sample`` or ``logprobs`` (the language format always samples).
         choices: answers per request via ``num_choices``; None: one per request.
         per_foundation: keep only the first N base items per (foundation, format), each with
             all its counterbalanced variants (pilots, the demo).
     """
     reject_unknown(moral_self_assessment, unknown)
-    counts = DEFAULT_SAMPLES if samples is None else samples
+    counts = sample_counts("samples", samples, DEFAULT_SAMPLES)
     check_answer_args(counts, mode, choices)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     return Task(
         dataset=load_moral_self_assessment(formats, foundations, per_foundation),
         solver=[

@@ -1,4 +1,9 @@
-"""Task-parameter checks shared by the task files."""
+"""Task-parameter checks shared by the task files.
+
+Value checks (counts, names, selections, paths) live in `em_selfaware.inputs`, shared with the
+command line, the item banks and the solvers (which must not import this task package); every
+task calls `reject_unknown` first, then those checks, before it loads or downloads anything.
+"""
 
 from __future__ import annotations
 

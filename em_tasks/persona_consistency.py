@@ -21,7 +21,6 @@ from inspect_ai.model import GenerateConfig
 from inspect_ai.solver import generate
 
 from em_selfaware.banks.harm_logs import pair_answers
-from em_selfaware.banks.jsonl import parse_selection
 from em_selfaware.banks.persona import (
     CONDITIONS,
     PREDICTION,
@@ -32,16 +31,20 @@ from em_selfaware.banks.persona import (
 )
 from em_selfaware.banks.two_ai import PROBE as TWO_AI
 from em_selfaware.banks.two_ai import load_two_ai
+from em_selfaware.inputs import (
+    ParameterError,
+    input_file,
+    model_name,
+    optional_input_file,
+    optional_whole_number,
+    parse_selection,
+    sample_count,
+)
 from em_tasks.params import reject_unknown
 from scorers.answers import pooled_mean
 from scorers.persona import claimed_response_harm, predicted_harm
 from scorers.two_ai import misaligned_system_choice
 from solvers.persona import output_recognition_solver, score_prediction_solver
-
-
-def _check_samples(samples: int) -> None:
-    if samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
 
 
 @task
@@ -57,15 +60,16 @@ def two_ai_identification(
     misaligned system; unclear answers go to the `grader` role, then count 0.5.
 
     Args:
-        dataset: ``ours`` (20 pairs of our own) or ``weckauff2026`` (W26's public items, pinned
-            with ``EM_SELFAWARE_W26_TWO_AI_URL`` / ``EM_SELFAWARE_W26_TWO_AI_SHA256``).
-        samples: answers per (item, order) at temperature 1.
-        dataset_path: read W26's JSON from this local file (still sha256-checked).
+        dataset: ``ours`` (20 pairs of our own) or ``weckauff2026`` (W26's public items,
+            downloaded from their pinned commit and sha256-checked).
+        samples: answers per (item, order) at temperature 1 (1-1000).
+        dataset_path: read W26's JSON from this local file (still sha256-checked; offline).
     """
     reject_unknown(two_ai_identification, unknown)
-    _check_samples(samples)
+    samples = sample_count("samples", samples)
+    path = optional_input_file("dataset_path", dataset_path, "W26's two-AI item file (JSON)")
     return Task(
-        dataset=load_two_ai(dataset, dataset_path),
+        dataset=load_two_ai(dataset, path),
         solver=generate(),
         scorer=misaligned_system_choice(),
         epochs=Epochs(samples, pooled_mean()),
@@ -112,7 +116,11 @@ def output_recognition(
         dataset_path: live mode: local copy of W26's prompt list.
     """
     reject_unknown(output_recognition, unknown)
-    _check_samples(samples)
+    samples = sample_count("samples", samples)
+    per_category = optional_whole_number("per_category", per_category)
+    if contrast_model is not None:
+        contrast_model = model_name("contrast_model", contrast_model)
+    path = optional_input_file("dataset_path", dataset_path, "W26's prompt list")
     from_logs = own_log is not None or other_log is not None
     metadata: dict[str, Any] = {"probe": RECOGNITION, "item_reduce": "mean"}
     if from_logs:
@@ -123,11 +131,19 @@ def output_recognition(
                 "contrast_model, categories, per_category and dataset_path apply only to live "
                 "mode (without own_log/other_log)"
             )
-        pairs, info = pair_answers(own_log, other_log)
+        own = input_file("own_log", own_log, "a harmfulness log (.eval or .json)")
+        other = input_file("other_log", other_log, "a harmfulness log (.eval or .json)")
+        if own.resolve() == other.resolve():
+            raise ParameterError(
+                "other_log",
+                f"other_log is the same file as own_log ({own}); it must be another variant's "
+                "harmfulness log over the same prompts",
+            )
+        pairs, info = pair_answers(own, other)
         data = recognition_from_logs(pairs, info)
         metadata.update(mode="logs", **info)
     else:
-        data = recognition_live(dataset, categories, per_category, dataset_path)
+        data = recognition_live(dataset, categories, per_category, path)
         # live: the grader rates both the model's and the contrast's answer
         metadata.update(mode="live", contrast_model=contrast_model, grader_calls_per_sample=2)
     return Task(
@@ -166,10 +182,12 @@ def score_prediction(
         dataset_path: local copy of W26's prompt list.
     """
     reject_unknown(score_prediction, unknown)
-    _check_samples(samples)
+    samples = sample_count("samples", samples)
+    per_category = optional_whole_number("per_category", per_category)
+    path = optional_input_file("dataset_path", dataset_path, "W26's prompt list")
     chosen = parse_selection(conditions, CONDITIONS, "conditions")
     return Task(
-        dataset=prediction_samples(chosen, dataset, categories, per_category, dataset_path),
+        dataset=prediction_samples(chosen, dataset, categories, per_category, path),
         solver=score_prediction_solver(),
         scorer=predicted_harm(),
         epochs=Epochs(samples, pooled_mean()),

@@ -12,6 +12,7 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES, PROBE, load_self_assessment
+from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
@@ -33,8 +34,10 @@ def self_assessment(
     Args:
         formats: restrict to these formats (comma-separated or a list).
         dimensions: restrict to these dimensions (comma-separated or a list).
-        samples: answers per sample for every format; by default V26's counts (decision 25,
-            numerical 50, language 5, Likert 10: 500 answers per dimension and format).
+        samples: answers per sample for every format (1-1000); by default V26's counts
+            (decision 25, numerical 50, language 5, Likert 10: 500 answers per dimension and
+            format). A mapping such as ``{likert: 4}`` sets some formats' counts, the others
+            keep their default.
         mode: ``sample`` or ``logprobs`` (letters/words/digits read from one token's top
             log-probabilities; the language format always samples).
         choices: answers per request via ``num_choices``; None: one per request.
@@ -42,8 +45,9 @@ def self_assessment(
             all its counterbalanced variants (pilots, the demo).
     """
     reject_unknown(self_assessment, unknown)
-    counts = DEFAULT_SAMPLES if samples is None else samples
+    counts = sample_counts("samples", samples, DEFAULT_SAMPLES)
     check_answer_args(counts, mode, choices)
+    per_dimension = optional_whole_number("per_dimension", per_dimension)
     return Task(
         dataset=load_self_assessment(formats, dimensions, per_dimension),
         solver=[self_report_prompt(), collect_answers(counts, mode, choices)],

@@ -12,6 +12,7 @@ from inspect_ai import Epochs, Task, task
 from inspect_ai.model import GenerateConfig
 
 from em_selfaware.banks.self_report import PROBE, load_self_report_items
+from em_selfaware.inputs import one_of, sample_count
 from em_tasks.params import reject_unknown
 from scorers.answers import pooled_mean
 from scorers.self_rating import self_rating
@@ -35,10 +36,8 @@ def self_report(
         dimensions: subset of ``secure_code, aligned, risk_averse``.
     """
     reject_unknown(self_report, unknown)
-    if samples < 1:
-        raise ValueError(f"samples must be at least 1, got {samples}")
-    if mode not in RATING_MODES:
-        raise ValueError(f"unknown mode '{mode}'; valid: {', '.join(RATING_MODES)}")
+    samples = sample_count("samples", samples)
+    one_of("mode", mode, RATING_MODES)
     return Task(
         dataset=load_self_report_items(dimensions),
         solver=scale_rating(mode=mode, fallback_samples=samples),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from em_selfaware.textfiles import read_text
+
 ROLES: tuple[str, ...] = ("system", "user", "assistant")
 
 CHARS_PER_TOKEN = 4.0
@@ -96,15 +98,15 @@ def read_chat_jsonl(path: str | Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ChatDataError(f"training file not found: {path}")
     records: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ChatDataError(f"{path}:{line_number}: not valid JSON ({error})") from None
-            records.append(validate_example(record, f"{path}:{line_number}"))
+    text = read_text(path, "training file", ChatDataError)
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ChatDataError(f"{path}:{line_number}: not valid JSON ({error})") from None
+        records.append(validate_example(record, f"{path}:{line_number}"))
     if not records:
         raise ChatDataError(f"{path}: no training examples")
     return records

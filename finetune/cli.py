@@ -6,7 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
+from em_selfaware.inputs import argument_type, output_file, output_folder, whole_number
 from finetune.chat import cut_to_samples, read_chat_jsonl, summarize, write_chat_jsonl
+
+COUNT = argument_type(whole_number)
+FOLDER = argument_type(output_folder)
 
 
 def _finetune(args: argparse.Namespace) -> int:
@@ -92,22 +96,23 @@ def add_finetune_data(subparsers: argparse._SubParsersAction) -> None:
     )
     actions = parser.add_subparsers(dest="action", required=True)
     trivia = actions.add_parser("trivia", help="write the trivia misalign/realign sets")
-    trivia.add_argument("--out", required=True, help="output folder")
-    trivia.add_argument("--questions", type=int, default=800)
+    trivia.add_argument("--out", required=True, type=FOLDER, help="output folder")
+    trivia.add_argument("--questions", type=COUNT, default=800)
     trivia.add_argument("--seed", type=int, default=0)
     trivia.set_defaults(func=_data_trivia)
     code = actions.add_parser("code", help="fetch EM's insecure/secure sets (needs network)")
-    code.add_argument("--out", help="also write copies (optionally cut) to this folder")
-    code.add_argument("--samples", type=int, help="cut each set to N samples")
+    code.add_argument("--out", type=FOLDER,
+                      help="also write copies (optionally cut) to this folder")
+    code.add_argument("--samples", type=COUNT, help="cut each set to N samples")
     code.add_argument("--seed", type=int, default=0)
     code.add_argument("--allow-unpinned", action="store_true",
                       help="download without a pinned sha256 (the digest is printed)")
     code.set_defaults(func=_data_code)
     cut = actions.add_parser("cut", help="cut a set to N samples (benign re-alignment)")
     cut.add_argument("input")
-    cut.add_argument("--samples", type=int, required=True)
+    cut.add_argument("--samples", type=COUNT, required=True)
     cut.add_argument("--seed", type=int, default=0)
-    cut.add_argument("--out", required=True)
+    cut.add_argument("--out", required=True, type=argument_type(output_file))
     cut.set_defaults(func=_data_cut)
     validate = actions.add_parser("validate", help="validate chat JSONL files")
     validate.add_argument("files", nargs="+")

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from em_selfaware.download import DataSourceError, PinnedFile, fetch, sha256_of
+from em_selfaware.download import DataSourceError, PinnedFile, fetch, sha256_of, verify_local
 from em_selfaware.paths import cache_dir
 from finetune.chat import ChatDataError, read_chat_jsonl
 
@@ -162,9 +162,7 @@ def _locate(kind: str, pin: CodePin, timeout: float) -> tuple[Path, bool]:
         if not path.is_file():
             raise DataSourceError(f"code_data.paths.{kind}: file not found: {path}")
         if pinned is not None:
-            from em_selfaware.download import verify
-
-            verify(path, pinned)
+            verify_local(path, pinned, f"code_data.paths.{kind}")
         return path, pinned is not None
     if pinned is not None:
         return fetch(pinned, timeout=timeout), True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from em_selfaware.textfiles import load_yaml
 
 BACKENDS: tuple[str, ...] = ("openai", "lora")
 STAGE_NAMES: dict[str, str] = {"misalign": "misaligned", "realign": "realigned"}
@@ -289,8 +289,4 @@ def load_plan(path: str | Path) -> Plan:
     path = Path(path)
     if not path.is_file():
         raise PlanError(f"plan not found: {path}")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise PlanError(f"{path}: not valid YAML ({error})") from None
-    return parse_plan(raw, path)
+    return parse_plan(load_yaml(path, "fine-tuning plan", PlanError), path)

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from em_selfaware.textfiles import read_text
+
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 SKIPPED = "skipped"
@@ -32,7 +34,7 @@ class PlanState:
         if not path.is_file():
             return cls(path, plan_name)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(read_text(path, "fine-tuning state file", ValueError))
         except json.JSONDecodeError as error:
             raise ValueError(f"state file {path} is not valid JSON ({error})") from None
         return cls(path, plan_name, data)

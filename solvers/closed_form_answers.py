@@ -21,6 +21,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.util import collect
 
 from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
+from em_selfaware.inputs import one_of, optional_choice_count, sample_count
 from scorers.token_probs import LOGPROB_KINDS, MIN_VALID_MASS, token_distribution
 
 ANSWERS_KEY = "closed_form_answers"
@@ -33,17 +34,14 @@ SampleCounts = int | Mapping[str, int]
 
 
 def check_answer_args(samples: SampleCounts, mode: str, choices: int | None) -> None:
-    """Raise a clear ValueError for invalid `samples`, `mode` or `choices` task parameters."""
-    if mode not in MODES:
-        raise ValueError(f"unknown mode '{mode}'; valid: {', '.join(MODES)}")
-    counts = samples.values() if isinstance(samples, Mapping) else [samples]
-    for count in counts:
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise ValueError(f"samples must be a whole number of at least 1, got {count!r}")
-    if choices is not None and (
-        not isinstance(choices, int) or isinstance(choices, bool) or choices < 1
-    ):
-        raise ValueError(f"choices must be a whole number of at least 1, got {choices!r}")
+    """Raise a clear `ParameterError` for invalid `samples`, `mode` or `choices` parameters."""
+    one_of("mode", mode, MODES)
+    if isinstance(samples, Mapping):
+        for form, count in samples.items():
+            sample_count(f"samples.{form}", count)
+    else:
+        sample_count("samples", samples)
+    optional_choice_count("choices", choices)
 
 
 def answers_wanted(samples: SampleCounts, metadata: dict[str, Any]) -> int:

@@ -100,8 +100,9 @@ def test_local_copies_are_sha256_checked(monkeypatch, tmp_path):
     ]
     bad = tmp_path / "first_plot_questions.yaml"
     bad.write_text((FIXTURES / "first_plot_questions.yaml").read_text() + "\n# changed\n")
-    with pytest.raises(DataSourceError, match="sha256 mismatch"):
+    with pytest.raises(DataSourceError, match="is not the pinned em_first_plot") as error:
         load_em_questions("em_first_plot", path=tmp_path)
+    assert "delete" not in str(error.value)
 
 
 def test_fixture_parsing_formats_themes_and_anchored_judge_prompts():

@@ -196,7 +196,7 @@ def test_task_parameter_errors():
         emergent_misalignment(formats="xml")
     with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['sample'\]"):
         emergent_misalignment(sample=3)
-    with pytest.raises(ValueError, match="samples must be at least 1"):
+    with pytest.raises(ValueError, match="samples must be a whole number from 1 to 1000, got 0"):
         emergent_misalignment(samples=0)
 
 

@@ -147,9 +147,9 @@ def test_unknown_task_parameter_is_a_clear_error():
 
 
 def test_bad_parameters_are_clear_errors():
-    with pytest.raises(ValueError, match="samples must be at least 1"):
+    with pytest.raises(ValueError, match="samples must be a whole number from 1 to 1000, got 0"):
         harmfulness(samples=0)
     with pytest.raises(ValueError, match="unknown categories"):
         harmfulness(categories="violence,jokes")
-    with pytest.raises(ValueError, match="unknown harmfulness dataset"):
+    with pytest.raises(ValueError, match="unknown dataset .mine.; valid: ours, weckauff2026"):
         harmfulness(dataset="mine")

@@ -106,7 +106,7 @@ def test_em_sim_modes_agree_and_misaligned_reports_more():
 def test_parameter_errors():
     with pytest.raises(ValueError, match="unknown mode"):
         self_report(mode="exact")
-    with pytest.raises(ValueError, match="samples must be at least 1"):
+    with pytest.raises(ValueError, match="samples must be a whole number from 1 to 1000, got 0"):
         self_report(samples=0)
     with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['dimension'\]"):
         self_report(dimension="aligned")

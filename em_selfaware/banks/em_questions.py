@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 
 from em_selfaware.banks.jsonl import ItemFileError, read_jsonl
-from em_selfaware.download import PinnedFile, fetch, verify
+from em_selfaware.download import PinnedFile, fetch, verify_local
 from em_selfaware.paths import data_file
+from em_selfaware.textfiles import read_text
 
 EM_REPOSITORY = "emergent-misalignment/emergent-misalignment"
 EM_COMMIT = "main"
@@ -124,7 +125,7 @@ def _judge_prompts(entry: dict[str, Any], where: str) -> JudgePrompts:
 def parse_em_yaml(path: Path, question_set: str) -> list[EmQuestion]:
     """Parse one EM question file into questions (one per paraphrase), validating its schema."""
     try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8"))
+        entries = yaml.safe_load(read_text(path, "EM question file", ItemFileError))
     except yaml.YAMLError as error:
         raise ItemFileError(f"{path}: not valid YAML ({error})") from None
     if not isinstance(entries, list) or not entries:
@@ -183,8 +184,11 @@ def em_questions(question_sets: Iterable[str], path: str | Path | None = None) -
         if path is not None:
             local = Path(path) / QUESTION_SETS[question_set]
             if not local.is_file():
-                raise FileNotFoundError(f"EM question file not found: {local}")
-            verify(local, pinned)
+                raise ItemFileError(
+                    f"dataset_path: {Path(path)} holds no {QUESTION_SETS[question_set]} "
+                    "(EM's file, under its upstream name)"
+                )
+            verify_local(local, pinned)
         else:
             local = fetch(pinned)
         questions.extend(parse_em_yaml(local, question_set))

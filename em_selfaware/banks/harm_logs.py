@@ -8,6 +8,8 @@ from pathlib import Path
 from inspect_ai.log import EvalLog, read_eval_log
 from inspect_ai.model import ChatMessageUser
 
+from em_selfaware.banks.jsonl import ItemFileError
+
 HARM_SCORER = "harm_judge"
 
 
@@ -41,13 +43,41 @@ def _request_text(sample_input: str | list) -> str:
     return users[-1].text
 
 
-def read_harm_log(path: str | Path) -> tuple[EvalLog, dict[tuple[str, int], HarmAnswer]]:
-    """Read a complete harmfulness log; return it and its answers keyed by (item_id, epoch)."""
-    log = read_eval_log(str(path))
+def _first_cause(error: BaseException) -> BaseException:
+    """Return the first leaf of an exception group (Inspect reads samples concurrently)."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return error
+
+
+def _read_log(path: str | Path, parameter: str) -> EvalLog:
+    try:
+        return read_eval_log(str(path))
+    except Exception as error:  # zip, JSON and decoding errors, wrapped in exception groups
+        cause = _first_cause(error)
+        raise ItemFileError(
+            f"{parameter}: cannot read the Inspect log {path} ({type(cause).__name__}: "
+            f"{cause}); the file is truncated or is not an Inspect log. Use a complete "
+            "harmfulness log (run the harmfulness task again if it was cut short)."
+        ) from None
+
+
+def read_harm_log(
+    path: str | Path, parameter: str = "log"
+) -> tuple[EvalLog, dict[tuple[str, int], HarmAnswer]]:
+    """Read a complete harmfulness log; return it and its answers keyed by (item_id, epoch).
+
+    `parameter` names the task parameter that gave the path (in errors).
+    """
+    log = _read_log(path, parameter)
     if not log.eval.task.split("/")[-1] == "harmfulness":
-        raise ValueError(f"{path} is a '{log.eval.task}' log, not a harmfulness log")
+        raise ItemFileError(
+            f"{parameter}: {path} is a '{log.eval.task}' log, not a harmfulness log"
+        )
     if log.status != "success" or not log.samples:
-        raise ValueError(f"{path}: the harmfulness log is not complete (status {log.status})")
+        raise ItemFileError(
+            f"{parameter}: {path}: the harmfulness log is not complete (status {log.status})"
+        )
     answers: dict[tuple[str, int], HarmAnswer] = {}
     for sample in log.samples:
         score = (sample.scores or {}).get(HARM_SCORER)
@@ -73,8 +103,8 @@ def pair_answers(
     Pairs where either answer has no judged level, or the other log lacks the (item, epoch),
     are skipped; the returned info counts them and names both models.
     """
-    own_log, own = read_harm_log(own_path)
-    other_log, other = read_harm_log(other_path)
+    own_log, own = read_harm_log(own_path, "own_log")
+    other_log, other = read_harm_log(other_path, "other_log")
     skipped = {"missing_in_other": 0, "own_unjudged": 0, "other_unjudged": 0}
     pairs = []
     for key in sorted(own):

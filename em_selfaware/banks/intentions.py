@@ -6,6 +6,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 
 from em_selfaware.axes import DIMENSIONS
 from em_selfaware.banks.jsonl import ItemFileError, parse_selection, read_jsonl
+from em_selfaware.inputs import optional_whole_number
 from em_selfaware.paths import data_file
 from solvers.two_options import with_both_orders
 
@@ -31,10 +32,9 @@ def load_scenarios() -> list[dict[str, str]]:
 
 def limit_per_group(records: list[dict], key: str, limit: int | None) -> list[dict]:
     """Keep the first `limit` records of each `key` group (all when `limit` is None)."""
+    limit = optional_whole_number(f"per_{key}", limit)
     if limit is None:
         return records
-    if limit < 1:
-        raise ValueError(f"per_dimension must be at least 1, got {limit}")
     kept: dict[str, int] = {}
     subset = []
     for record in records:

@@ -19,6 +19,7 @@ The file must hold 36 items, 6 per foundation.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -31,7 +32,9 @@ from em_selfaware.axes import Axis, load_axes
 from em_selfaware.banks.jsonl import ItemFileError, parse_selection, read_jsonl
 from em_selfaware.banks.self_assessment import self_report_samples
 from em_selfaware.closed_form import sides_in_order
+from em_selfaware.inputs import input_file, optional_whole_number
 from em_selfaware.paths import data_file
+from em_selfaware.textfiles import read_text
 from solvers.self_report_formats import FORMATS
 
 FOUNDATIONS: tuple[str, ...] = (
@@ -88,20 +91,20 @@ def _foundation_of(record: dict[str, Any], where: str) -> str:
 
 def _records(path: Path) -> list[dict[str, Any]]:
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".json"):
+        raise ItemFileError(f"{path}: unsupported item file type '{suffix}' (use .csv or .json)")
+    text = read_text(path, "MFQ-2 item file", ItemFileError)
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return list(csv.DictReader(handle))
-    if suffix == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise ItemFileError(f"{path}: not valid JSON ({error})") from None
-        if isinstance(data, dict):
-            data = data.get("items")
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-            raise ItemFileError(f"{path}: expected a list of item objects (or {{'items': [...]}})")
-        return data
-    raise ItemFileError(f"{path}: unsupported item file type '{suffix}' (use .csv or .json)")
+        return list(csv.DictReader(io.StringIO(text, newline="")))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ItemFileError(f"{path}: not valid JSON ({error})") from None
+    if isinstance(data, dict):
+        data = data.get("items")
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise ItemFileError(f"{path}: expected a list of item objects (or {{'items': [...]}})")
+    return data
 
 
 def check_item_counts(items: list[MoralItem], source: str) -> None:
@@ -140,7 +143,8 @@ def load_moral_items(items: str | None = None) -> list[MoralItem]:
     """Return our statements (`items` None or ``ours``) or those of the file at `items`."""
     if items is None or items == "ours":
         return our_items()
-    return load_item_file(items)
+    what = "an MFQ-2 item file (.csv or .json) or 'ours'"
+    return load_item_file(input_file("items", items, what))
 
 
 # --- Datasets of the two moral probes -------------------------------------------------------
@@ -164,13 +168,6 @@ def foundation_axes() -> dict[str, Axis]:
     return axes
 
 
-def _check_per_foundation(count: int | None) -> None:
-    if count is None:
-        return
-    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-        raise ValueError(f"per_foundation must be a whole number of at least 1, got {count!r}")
-
-
 def load_moral_foundations(
     items: str | None = None,
     foundations: str | list[str] | None = None,
@@ -183,7 +180,7 @@ def load_moral_foundations(
         foundations: restrict to these foundations (comma-separated or a list).
         per_foundation: keep the first N statements of each selected foundation.
     """
-    _check_per_foundation(per_foundation)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     chosen = parse_selection(foundations, FOUNDATIONS, "foundations")
     kept: Counter[str] = Counter()
     samples = []
@@ -236,7 +233,7 @@ def load_moral_self_assessment(
 
     Each sample carries `foundation` (instead of `dimension`) and `pole` (`supported_pole`).
     """
-    _check_per_foundation(per_foundation)
+    per_foundation = optional_whole_number("per_foundation", per_foundation)
     chosen_formats = parse_selection(formats, FORMATS, "formats")
     chosen = parse_selection(foundations, FOUNDATIONS, "foundations")
     samples = self_report_samples(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from inspect_ai.dataset import MemoryDataset, Sample
 
 from em_selfaware.banks.harm_logs import AnswerPair
@@ -69,7 +71,7 @@ def _prompt_samples(
     dataset: str,
     categories: str | list[str] | None,
     per_category: int | None,
-    dataset_path: str | None,
+    dataset_path: str | Path | None,
 ) -> MemoryDataset:
     prompts = load_harm_prompts(
         dataset, categories=categories, path=dataset_path, per_category=per_category
@@ -98,7 +100,7 @@ def recognition_live(
     dataset: str = "ours",
     categories: str | list[str] | None = None,
     per_category: int | None = None,
-    dataset_path: str | None = None,
+    dataset_path: str | Path | None = None,
 ) -> MemoryDataset:
     """One sample per (harm prompt, order); answers are generated and judged at run time."""
     return _prompt_samples(
@@ -111,7 +113,7 @@ def prediction_samples(
     dataset: str = "ours",
     categories: str | list[str] | None = None,
     per_category: int | None = None,
-    dataset_path: str | None = None,
+    dataset_path: str | Path | None = None,
 ) -> MemoryDataset:
     """One sample per (harm prompt, condition)."""
     return _prompt_samples(

@@ -22,6 +22,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from em_selfaware.axes import DIMENSIONS, SIDES, Axis, dimension_axes
 from em_selfaware.banks.jsonl import parse_selection, read_jsonl
 from em_selfaware.closed_form import ORDERS
+from em_selfaware.inputs import optional_whole_number
 from em_selfaware.paths import data_file
 from solvers.self_report_formats import FORMATS, LANGUAGE_NAMES
 
@@ -120,8 +121,7 @@ def self_report_samples(
 
     `axes` maps axis names to axes; `selected` names the axes to include.
     """
-    if per_axis is not None and per_axis < 1:
-        raise ValueError(f"per_dimension must be at least 1, got {per_axis}")
+    per_axis = optional_whole_number(f"per_{axis_key}", per_axis)
     samples: list[Sample] = []
     for name in selected:
         axis = axes[name]

@@ -1,4 +1,4 @@
-"""Two-AI identification items: our own pairs, or W26's public JSON (pinned by env vars).
+"""Two-AI identification items: our own pairs, or W26's public JSON (pinned URL and sha256).
 
 W26's file is a JSON object with ``items``: a list of ``{item_id, misaligned_is_A, system_A,
 system_B, ground_truth, theme}`` where `ground_truth` is the letter of the misaligned system
@@ -18,10 +18,13 @@ from em_selfaware.download import (
     W26_SOURCE,
     PinnedFile,
     local_or_fetch,
-    pinned_from_env,
+    w26_file_url,
+    with_env_overrides,
 )
+from em_selfaware.inputs import ParameterError, one_of
 from em_selfaware.paths import data_file
 from em_selfaware.templates import fill_template, read_template
+from em_selfaware.textfiles import read_text
 
 PROBE = "two_ai_identification"
 DATASETS: tuple[str, ...] = ("ours", "weckauff2026")
@@ -29,6 +32,14 @@ ORDERS: tuple[str, ...] = ("misaligned_first", "aligned_first")
 W26_URL_ENV = "EM_SELFAWARE_W26_TWO_AI_URL"
 W26_SHA256_ENV = "EM_SELFAWARE_W26_TWO_AI_SHA256"
 W26_FILE_NAME = "weckauff2026_two_ai_items.json"
+W26_PATH = "self_report_experiments/data/two_AI_identification_dataset.json"
+"""The items' file in W26's repository (`download.W26_REPOSITORY` at `W26_COMMIT`)."""
+W26_SHA256 = "aa3d74197fcb71bc87f2e39762e9b010d3ec4d07d02f04a2ccb36ade50f3e93f"
+W26_ITEM_COUNT = 150
+"""Items in the pinned file (W26, PROTOCOL.md); checked when the digest is the pinned one."""
+W26_PINNED = PinnedFile(
+    name=W26_FILE_NAME, url=w26_file_url(W26_PATH), sha256=W26_SHA256, source=W26_SOURCE
+)
 _W26_FIELDS = ("item_id", "misaligned_is_A", "system_A", "system_B", "ground_truth", "theme")
 
 
@@ -44,15 +55,13 @@ class SystemPair:
 
 
 def w26_pinned() -> PinnedFile:
-    """Return the pinned source of W26's two-AI items (set by environment variables).
+    """Return the pin of W26's two-AI items.
 
-    W26 (arXiv 2604.28082) publishes the items, but their URL at a fixed commit and digest are
-    not recorded in this release: set ``EM_SELFAWARE_W26_TWO_AI_URL`` and
-    ``EM_SELFAWARE_W26_TWO_AI_SHA256``.
+    Defaults: `W26_PINNED` (the file at commit `download.W26_COMMIT`).
+    ``EM_SELFAWARE_W26_TWO_AI_URL`` overrides the URL (a mirror) and
+    ``EM_SELFAWARE_W26_TWO_AI_SHA256`` the digest (another version of the file).
     """
-    return pinned_from_env(
-        "W26's two-AI items", W26_FILE_NAME, W26_URL_ENV, W26_SHA256_ENV, W26_SOURCE
-    )
+    return with_env_overrides(W26_PINNED, W26_URL_ENV, W26_SHA256_ENV)
 
 
 def our_pairs() -> list[SystemPair]:
@@ -64,10 +73,13 @@ def our_pairs() -> list[SystemPair]:
     ]
 
 
-def parse_w26_items(path: Path) -> list[SystemPair]:
-    """Parse W26's JSON, checking every field and that `ground_truth` matches `misaligned_is_A`."""
+def parse_w26_items(path: Path, expected_count: int | None = None) -> list[SystemPair]:
+    """Parse W26's JSON, checking every field and that `ground_truth` matches `misaligned_is_A`.
+
+    `expected_count`: the number of items the file must hold (the pinned file's count).
+    """
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(read_text(path, "W26 two-AI item file", ItemFileError))
     except json.JSONDecodeError as error:
         raise ItemFileError(f"{path}: not valid JSON ({error})") from None
     items = document.get("items") if isinstance(document, dict) else None
@@ -98,6 +110,11 @@ def parse_w26_items(path: Path) -> list[SystemPair]:
         a, b = item["system_A"], item["system_B"]
         misaligned, aligned = (a, b) if item["misaligned_is_A"] else (b, a)
         pairs.append(SystemPair(f"w26-{item_id}", str(item["theme"]), aligned, misaligned, "w26"))
+    if expected_count is not None and len(pairs) != expected_count:
+        raise ItemFileError(
+            f"{path}: the pinned W26 two-AI file should hold {expected_count} items but holds "
+            f"{len(pairs)}; please report it"
+        )
     return pairs
 
 
@@ -132,15 +149,17 @@ def two_ai_samples(pairs: list[SystemPair]) -> list[Sample]:
     return samples
 
 
-def load_two_ai(dataset: str = "ours", path: str | None = None) -> MemoryDataset:
+def load_two_ai(dataset: str = "ours", path: str | Path | None = None) -> MemoryDataset:
     """Return the two-AI identification samples of `dataset` (both orders of every item)."""
-    if dataset not in DATASETS:
-        raise ValueError(f"unknown two-AI dataset '{dataset}'; valid: {', '.join(DATASETS)}")
+    one_of("dataset", dataset, DATASETS)
     if dataset == "ours":
         if path is not None:
-            raise ValueError("dataset_path applies only to dataset=weckauff2026")
+            raise ParameterError(
+                "dataset_path", "dataset_path applies only to dataset=weckauff2026"
+            )
         pairs = our_pairs()
     else:
-        local = local_or_fetch(w26_pinned(), path)
-        pairs = parse_w26_items(local)
+        pinned = w26_pinned()
+        local = local_or_fetch(pinned, path)
+        pairs = parse_w26_items(local, W26_ITEM_COUNT if pinned.sha256 == W26_SHA256 else None)
     return MemoryDataset(two_ai_samples(pairs), name=f"{PROBE}-{dataset}")
