@@ -8,11 +8,13 @@ import pytest
 import yaml
 
 import em_tasks
-from em_selfaware.banks.em_questions import QUESTION_SETS, em_pinned
+from em_selfaware.banks.em_questions import EM_COMMIT_ENV, QUESTION_SETS, em_pinned
 from em_selfaware.banks.harmfulness import W26_SHA256_ENV as HARM_SHA256_ENV
 from em_selfaware.banks.harmfulness import W26_URL_ENV as HARM_URL_ENV
+from em_selfaware.banks.harmfulness import w26_pinned as harm_w26_pinned
 from em_selfaware.banks.two_ai import W26_SHA256_ENV as TWO_AI_SHA256_ENV
 from em_selfaware.banks.two_ai import W26_URL_ENV as TWO_AI_URL_ENV
+from em_selfaware.banks.two_ai import w26_pinned as two_ai_w26_pinned
 
 LISTING = Path(em_tasks.__file__).parent / "eval.yaml"
 
@@ -35,16 +37,15 @@ def test_sample_counts_are_those_of_the_default_parameters(listing):
 
 
 def test_pinned_sources_are_the_ones_the_loaders_download(listing, monkeypatch):
-    monkeypatch.delenv("EM_SELFAWARE_EM_COMMIT", raising=False)
+    for env in (EM_COMMIT_ENV, HARM_URL_ENV, HARM_SHA256_ENV, TWO_AI_URL_ENV, TWO_AI_SHA256_ENV):
+        monkeypatch.delenv(env, raising=False)
+    pins = [em_pinned(question_set) for question_set in QUESTION_SETS]
+    pins += [harm_w26_pinned(), two_ai_w26_pinned()]
     assets = {asset["source"]: asset for asset in listing["external_assets"]}
-    for question_set in QUESTION_SETS:
-        pinned = em_pinned(question_set)
-        assert pinned.url in assets, pinned.url
-        assert pinned.sha256 in assets[pinned.url]["comment"]
-    for env in (HARM_URL_ENV, TWO_AI_URL_ENV):
-        assert assets[env]["state"] == "floating"
-    comments = " ".join(asset["comment"] for asset in listing["external_assets"])
-    assert HARM_SHA256_ENV in comments and TWO_AI_SHA256_ENV in comments
+    assert sorted(assets) == sorted(pin.url for pin in pins)
+    for pin in pins:
+        assert assets[pin.url]["state"] == "pinned"
+        assert pin.sha256 in assets[pin.url]["comment"]
 
 
 def test_required_fields_of_the_format(listing):
