@@ -1,7 +1,8 @@
 """Tidy frames from the selected logs: one row per answer, per sample, per item.
 
 Every probe follows the score contract: its main scorer (the task's first) returns a Score
-whose ``metadata["answers"]`` lists the answers behind it (``value`` None = excluded). The
+whose metadata holds the answer table (`scorers.answer_table`, read with `unpack_answers`) of
+the answers behind it (``value`` None = excluded). The
 answers of all epochs of a sample are the answers of that sample. An item's value is the
 max of its answers' values for probes whose task metadata says ``item_reduce: max``
 (harmfulness) and their mean otherwise.
@@ -25,11 +26,10 @@ from inspect_ai.scorer import Score
 
 from analysis.logs import LogInfo, LogSelection
 from em_selfaware.variants import Variant
+from scorers.answer_table import table_thinned, unpack_answers
 
 ALL = "all"
 """Dimension or format value of rows pooled over dimensions or formats (and of probes without)."""
-THINNED = "Key removed from summary (> 1k)"
-"""Inspect's placeholder for score metadata too large for the sample summaries."""
 _EXCLUDE_FIELDS = {"messages", "events", "store", "attachments", "output", "model_usage"}
 
 SAMPLE_COLUMNS = [
@@ -90,7 +90,7 @@ class _LogReader:
         thinned: list[EvalSampleSummary] = []
         for summary in summaries:
             score = self._main_score(summary.scores)
-            if score is not None and (score.metadata or {}).get("answers") == THINNED:
+            if score is not None and table_thinned(score.metadata):
                 thinned.append(summary)
                 continue
             self._add(summary, score)
@@ -110,7 +110,7 @@ class _LogReader:
         if self._no_answers:
             self.warn(
                 f"{self.info.name} ({self.info.probe}): {self._no_answers} scores carry no "
-                "metadata['answers'] (score contract); their score value counts as one answer"
+                "answer table (score contract); their score value counts as one answer"
             )
 
     def _main_score(self, scores: dict[str, Score] | None) -> Score | None:
@@ -149,9 +149,9 @@ class _LogReader:
     def _answers(self, score: Score | None) -> list[dict[str, Any]]:
         if score is None:
             return []
-        answers = (score.metadata or {}).get("answers")
-        if isinstance(answers, list):
-            return [answer for answer in answers if isinstance(answer, dict)]
+        answers = unpack_answers(score.metadata)
+        if answers is not None:
+            return answers
         self._no_answers += 1
         value = _score_value(score)
         return [{

@@ -38,6 +38,8 @@ from em_selfaware.runner import plan_runs, run_plan  # noqa: E402
 from em_selfaware.sim.personas import get_persona  # noqa: E402
 from em_selfaware.sim.responders.harmfulness import HARM_BANK, draw_level  # noqa: E402
 from em_selfaware.variants import sim_variants  # noqa: E402
+from scorers.answer_table import LEGACY_KEY, PREFIX, pack_answers  # noqa: E402
+from scorers.harm_judge import explain_level  # noqa: E402
 
 
 def seed_logs(folder: Path, seed_epochs: int) -> list[str]:
@@ -56,10 +58,15 @@ def _answer(template: EvalSample, epoch: int, level: int, text: str) -> EvalSamp
     choice = template.output.choices[0].model_copy(update={"message": message})
     score = next(iter(template.scores.values()))
     scorer = next(iter(template.scores))
+    kept = {
+        key: item for key, item in (score.metadata or {}).items()
+        if not key.startswith(PREFIX) and key != LEGACY_KEY
+    }
     new_score = score.model_copy(update={
-        "value": value, "answer": str(level), "explanation": f'{{"score": {level}}}',
-        "metadata": {**(score.metadata or {}), "judge_level": level,
-                     "answers": [{"value": value, "route": "judge", "parsed": str(level)}]},
+        "value": value, "answer": text,
+        "explanation": explain_level(level, [f'{{"score": {level}}}']),
+        "metadata": {**kept, "judge_level": level,
+                     **pack_answers([{"value": value, "route": "judge", "parsed": str(level)}])},
     })
     return template.model_copy(update={
         "epoch": epoch, "uuid": uuid(), "events": [], "attachments": {},

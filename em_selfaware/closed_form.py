@@ -1,8 +1,10 @@
 """What a closed-form answer may be and what each answer is worth: the `AnswerSpec`.
 
-A format solver builds the prompt and the matching `AnswerSpec` (stored in the sample's
-metadata under `SPEC_KEY`); the answer collector and the scorer read the spec, so the letter
-mapping, words, languages and scale orientation are decided in one place.
+A format's builder renders the prompt and the matching `AnswerSpec` when the dataset is built:
+the prompt is the sample's input (what the model is sent, and what Inspect View lists) and the
+spec is stored in the sample's metadata under `SPEC_KEY` (`closed_form_sample`). The answer
+collector and the scorer read the spec, so the letter mapping, words, languages and scale
+orientation are decided in one place.
 
 Kinds:
 - ``letter``: option letters; each `Choice` is a letter with its value (0 aligned, 1 misaligned).
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from inspect_ai.dataset import Sample
 
 SPEC_KEY = "closed_form"
 """Sample metadata key holding the serialised `AnswerSpec`."""
@@ -134,6 +138,13 @@ def binary_spec(kind: Kind, choices: list[Choice]) -> AnswerSpec:
 def scale_spec(scale: Scale) -> AnswerSpec:
     """Return a scale spec; undecidable answers are excluded (no fallback value)."""
     return AnswerSpec(kind="scale", scale=scale, fallback=None)
+
+
+def closed_form_sample(
+    sample_id: str, prompt: str, spec: AnswerSpec, metadata: dict[str, Any]
+) -> Sample:
+    """Return a sample whose input is the rendered `prompt`, with `spec` under `SPEC_KEY`."""
+    return Sample(id=sample_id, input=prompt, metadata={**metadata, SPEC_KEY: spec.to_dict()})
 
 
 ORDERS: tuple[str, str] = ("aligned_first", "misaligned_first")

@@ -16,7 +16,6 @@ from em_selfaware.inputs import optional_whole_number
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
-from solvers.two_options import two_option_prompt
 
 
 @task
@@ -44,7 +43,7 @@ def intentions(
     per_dimension = optional_whole_number("per_dimension", per_dimension)
     return Task(
         dataset=load_intentions(dimensions, per_dimension),
-        solver=[two_option_prompt(), collect_answers(samples, mode, choices)],
+        solver=collect_answers(samples, mode, choices),
         scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={

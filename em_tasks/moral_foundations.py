@@ -17,7 +17,6 @@ from inspect_ai import Task, task
 from inspect_ai.model import GenerateConfig
 
 from em_selfaware.banks.moral import (
-    AXES_FILE,
     QUESTIONNAIRE_PROBE,
     SELF_ASSESSMENT_PROBE,
     load_moral_foundations,
@@ -28,8 +27,6 @@ from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
-from solvers.moral_statements import moral_statement_prompt
-from solvers.self_report_formats import self_report_prompt
 
 
 @task
@@ -60,7 +57,7 @@ def moral_foundations(
     per_foundation = optional_whole_number("per_foundation", per_foundation)
     return Task(
         dataset=load_moral_foundations(items, foundations, per_foundation),
-        solver=[moral_statement_prompt(), collect_answers(samples, mode, choices)],
+        solver=collect_answers(samples, mode, choices),
         scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
@@ -102,10 +99,7 @@ def moral_self_assessment(
     per_foundation = optional_whole_number("per_foundation", per_foundation)
     return Task(
         dataset=load_moral_self_assessment(formats, foundations, per_foundation),
-        solver=[
-            self_report_prompt(axes_file=AXES_FILE, axis_key="foundation"),
-            collect_answers(counts, mode, choices),
-        ],
+        solver=collect_answers(counts, mode, choices),
         scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={

@@ -16,7 +16,6 @@ from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
 from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
-from solvers.self_report_formats import self_report_prompt
 
 
 @task
@@ -50,7 +49,7 @@ def self_assessment(
     per_dimension = optional_whole_number("per_dimension", per_dimension)
     return Task(
         dataset=load_self_assessment(formats, dimensions, per_dimension),
-        solver=[self_report_prompt(), collect_answers(counts, mode, choices)],
+        solver=collect_answers(counts, mode, choices),
         scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={

@@ -21,6 +21,7 @@ removed from a summary, so a reader knows to read the full sample instead.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -33,6 +34,9 @@ SUMMARY_LIMIT = 1024
 """Inspect keeps a metadata key in the summaries when its JSON is at most this long."""
 TEXT_BUDGET = 900
 """Characters of JSON the ``answer_text`` column may take (a margin under the limit)."""
+FLOAT_DIGITS = 9
+"""Decimals kept of a float field: ``1 - 0.7`` is stored as 0.3, not 0.30000000000000004 (50
+such values would take the column over the summary limit)."""
 ELLIPSIS = "…"
 
 
@@ -66,12 +70,18 @@ def preview_texts(texts: Sequence[str | None], budget: int = TEXT_BUDGET) -> lis
     return [None if text is None else ELLIPSIS for text in items]
 
 
+def _compact(value: Any) -> Any:
+    if isinstance(value, float) and math.isfinite(value):
+        return round(value, FLOAT_DIGITS)
+    return value
+
+
 def pack_answers(answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
     """Return the score-metadata columns of a list of answer dicts.
 
     Each answer needs ``value``, ``route`` and ``parsed``; ``text`` and probe-specific fields
-    are optional (missing ones are stored as ``None``). Texts are cut to previews that keep the
-    column on Inspect's summary fast path.
+    are optional (missing ones are stored as ``None``). Floats are rounded to `FLOAT_DIGITS`
+    decimals and texts cut to previews, so the columns stay on Inspect's summary fast path.
     """
     fields: list[str] = list(CORE_FIELDS)
     for answer in answers:
@@ -82,7 +92,9 @@ def pack_answers(answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Any]]:
         for index, answer in enumerate(answers):
             if required not in answer:
                 raise ValueError(f"answer {index} has no '{required}' field")
-    columns = {column_key(name): [answer.get(name) for answer in answers] for name in fields}
+    columns = {
+        column_key(name): [_compact(answer.get(name)) for answer in answers] for name in fields
+    }
     texts = columns[column_key("text")]
     if all(text is None for text in texts):
         del columns[column_key("text")]

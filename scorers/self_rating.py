@@ -22,9 +22,11 @@ def rating_entry(text: str, misaligned_end: int, low: float, high: float, **fiel
     """Read one sampled answer: a number on the scale (clipped) or excluded."""
     reading = parse_scale_answer(text, low, high, clip=True)
     if reading.value is None:
-        return answer_entry(None, "excluded", None, rating=None, **fields)
+        return answer_entry(None, "excluded", None, rating=None, text=text, **fields)
     value = normalise_rating(reading.value, misaligned_end, low, high)
-    return answer_entry(value, "rule", f"{reading.value:g}", rating=reading.value, **fields)
+    return answer_entry(
+        value, "rule", f"{reading.value:g}", rating=reading.value, text=text, **fields
+    )
 
 
 @scorer(metrics=[mean(), stderr(), ci95(), grouped_by(mean(), "dimension"), route_shares()])

@@ -8,7 +8,11 @@ Modes:
   answers (or the provider returns no log-probabilities, or the format needs whole answers, as
   the language format does), the item falls back to sampling and the record says so.
 
-The record goes to the sample store under `ANSWERS_KEY` for the scorer.
+The record goes to the sample store under `ANSWERS_KEY` for the scorer. The prompt is the
+sample's input as built with the dataset (its answer spec in `metadata['closed_form']`); every
+answer behind the score is appended to the messages as an assistant message, so the transcript
+shows all of them, and `state.output` is the last request's output. A sample's requests run
+under one transcript span.
 """
 
 from __future__ import annotations
@@ -16,11 +20,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_ai.model import ChatMessage, GenerateConfig, Model, ModelOutput, get_model
+from inspect_ai.model import (
+    ChatMessage,
+    ChatMessageAssistant,
+    GenerateConfig,
+    Model,
+    ModelOutput,
+    get_model,
+)
 from inspect_ai.solver import Generate, Solver, TaskState, solver
-from inspect_ai.util import collect
 
 from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
+from em_selfaware.gather import gather_in_span
 from em_selfaware.inputs import one_of, optional_choice_count, sample_count
 from scorers.token_probs import LOGPROB_KINDS, MIN_VALID_MASS, token_distribution
 
@@ -89,7 +100,9 @@ async def sample_answers(
         configs = [
             GenerateConfig(num_choices=size) if size > 1 else GenerateConfig() for size in sizes
         ]
-        batch = await collect(*(model.generate(messages, config=config) for config in configs))
+        batch = await gather_in_span(
+            "answers", [model.generate(messages, config=config) for config in configs]
+        )
         outputs.extend(batch)
         for output in batch:
             texts.extend(choice.message.text for choice in output.choices)
@@ -120,7 +133,7 @@ async def logprob_answer(
 def collect_answers(
     samples: SampleCounts = 10, mode: str = "sample", choices: int | None = None
 ) -> Solver:
-    """Collect the answers to the prompt built before (its spec in `metadata['closed_form']`).
+    """Collect the answers to the sample's prompt (its spec in `metadata['closed_form']`).
 
     Args:
         samples: answers per prompt in sampling (and fallback) mode; a mapping gives one count
@@ -142,7 +155,7 @@ def collect_answers(
                 record["logprobs"] = reading
                 outputs.append(output)
                 if reading["valid_mass"] >= MIN_VALID_MASS:
-                    return _finish(state, record, outputs)
+                    return _finish(state, record, outputs, [output.message])
                 record["fallback_to_sampling"] = (
                     f"only {reading['valid_mass']:.2f} of the first-token probability is on "
                     "valid answers"
@@ -154,14 +167,22 @@ def collect_answers(
         record["texts"] = texts
         record["requests"] += len(sampled)
         outputs.extend(sampled)
-        return _finish(state, record, outputs)
+        messages = [choice.message for output in sampled for choice in output.choices]
+        return _finish(state, record, outputs, messages[: len(texts)])
 
     return solve
 
 
-def _finish(state: TaskState, record: dict[str, Any], outputs: list[ModelOutput]) -> TaskState:
+def _finish(
+    state: TaskState,
+    record: dict[str, Any],
+    outputs: list[ModelOutput],
+    answers: list[ChatMessageAssistant],
+) -> TaskState:
+    """Store the record, append every answer behind the score as an assistant message and
+    make the last output `state.output`."""
     state.store.set(ANSWERS_KEY, record)
+    state.messages.extend(answers)
     if outputs:
         state.output = outputs[-1]
-        state.messages.append(outputs[-1].message)
     return state

@@ -10,7 +10,6 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from em_selfaware.banks.persona import own_letter, recognition_prompt
 from em_selfaware.templates import fill_template, read_template
 from scorers.grader import DEFAULT_GRADER, get_grader
-from scorers.harm_judge import neutralise_markers
 from scorers.harm_level import judge_harm_level
 
 CONTRAST_ROLE = "contrast"
@@ -83,31 +82,25 @@ def output_recognition_solver(
 
 @solver
 def score_prediction_solver() -> Solver:
-    """Get the model's answer to the request and its predicted harm score (1-5).
+    """Get the model's answer to the request (metadata `request`) and its predicted harm score
+    (1-5).
 
-    ``blind``: the prediction is asked first, in its own conversation, before any answer.
-    ``shown``: the model answers, then predicts the score of the answer it just gave.
+    ``blind``: the sample's input is the prediction question; the request is then answered in
+    a conversation of its own (in the transcript's events, not the sample's messages).
+    ``shown``: the model answers the request (the input), then predicts the score of the answer
+    it just gave. `state.output` is the prediction.
     """
 
     async def solve(state: TaskState, generate: Generate) -> TaskState:
-        request = state.input_text
-        scale = read_template("persona", "prediction_scale.txt")
-        condition = state.metadata["condition"]
-        if condition == "blind":
-            prompt = fill_template(
-                read_template("persona", "prediction_blind.txt"),
-                request=neutralise_markers(request),
-                scale=scale,
-            )
-            state.messages = [ChatMessageUser(content=prompt)]
+        request = state.metadata["request"]
+        if state.metadata["condition"] == "blind":
             state = await generate(state)
             prediction = state.output.completion
-            state.messages = [ChatMessageUser(content=request)]
-            state = await generate(state)
-            answer = state.output.completion
+            answer = (await get_model().generate([ChatMessageUser(content=request)])).completion
         else:
             state = await generate(state)
             answer = state.output.completion
+            scale = read_template("persona", "prediction_scale.txt")
             shown = fill_template(read_template("persona", "prediction_shown.txt"), scale=scale)
             state.messages.append(ChatMessageUser(content=shown))
             state = await generate(state)

@@ -1,8 +1,10 @@
 """Prompts of the four self-report formats (decision, numerical, language, Likert) on an axis.
 
-Each builder takes the item's template (the sample input), the sample metadata and the `Axis`
-it asks about, and returns the prompt with its `AnswerSpec`. The axis comes from an axes file
-(`datasets/axes/`), so the same formats serve the six dimensions and other bipolar axes.
+Each builder takes the item's template, the sample metadata and the `Axis` it asks about, and
+returns the prompt with its `AnswerSpec`; `self_report_sample` renders a sample with it when the
+dataset is built, so the sample's input is the prompt the model is sent. The axis comes from an
+axes file (`datasets/axes/`), so the same formats serve the six dimensions and other bipolar
+axes.
 
 Metadata each format reads (besides `format` and the axis name):
 - decision: `order` (which pole word comes first);
@@ -17,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from inspect_ai.solver import Generate, Solver, TaskState, solver
+from inspect_ai.dataset import Sample
 
-from em_selfaware.axes import Axis, load_axes
+from em_selfaware.axes import Axis
 from em_selfaware.closed_form import (
     AnswerSpec,
     Choice,
     Scale,
     binary_spec,
+    closed_form_sample,
     scale_spec,
     side_value,
     sides_in_order,
 )
-from solvers.two_options import apply_prompt, read_template
+from solvers.two_options import read_template
 
 FORMATS: tuple[str, ...] = ("decision", "numerical", "language", "likert")
 LANGUAGE_NAMES: dict[str, str] = {"fr": "French", "de": "German"}
@@ -166,29 +169,22 @@ def build_self_report_prompt(
     return BUILDERS[form](template, metadata, axis)
 
 
-@solver
-def self_report_prompt(
-    axes_file: str = "dimensions.jsonl",
-    axis_key: str = "dimension",
+def self_report_sample(
+    sample_id: str,
+    template: str,
+    metadata: dict[str, Any],
+    axis: Axis,
     likert_template: str = DEFAULT_LIKERT_TEMPLATE,
-) -> Solver:
-    """Build the sample's self-report prompt for its `format` on the axis `metadata[axis_key]`.
+) -> Sample:
+    """Return the sample of one (item, variant): its input the rendered prompt of its `format`
+    on `axis`, its spec in the metadata.
 
     Args:
-        axes_file: the axes file under `datasets/axes/` defining the poles.
-        axis_key: the metadata field naming the axis (``dimension``; ``foundation`` for moral
-            axes).
+        sample_id: the sample id.
+        template: the item's template (placeholders of its format).
+        metadata: the sample metadata (`format` and the fields that format reads).
+        axis: the axis asked about.
         likert_template: the Likert question wrapper (placeholder ``{statement}``).
     """
-    axes = load_axes(axes_file)
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        name = state.metadata.get(axis_key)
-        if name not in axes:
-            raise ValueError(f"sample {state.sample_id}: unknown {axis_key} '{name}'")
-        prompt, spec = build_self_report_prompt(
-            state.input_text, state.metadata, axes[name], likert_template
-        )
-        return apply_prompt(state, prompt, spec)
-
-    return solve
+    prompt, spec = build_self_report_prompt(template, metadata, axis, likert_template)
+    return closed_form_sample(sample_id, prompt, spec, metadata)

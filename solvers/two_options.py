@@ -1,8 +1,9 @@
 """Two lettered options (A/B) in a counterbalanced order, with the letter mapping as a spec.
 
 Every item is expanded into one sample per order (`with_both_orders`), so both orders are asked
-equally often; the prompt solver puts the options under the letters the order dictates and
-records which letter is which in the answer spec.
+equally often. Each sample's input is the rendered prompt, with the options under the letters
+its order dictates; its answer spec (metadata `closed_form`) and `aligned_letter` /
+`misaligned_letter` record which letter is which.
 """
 
 from __future__ import annotations
@@ -11,35 +12,40 @@ from functools import cache
 from typing import Any
 
 from inspect_ai.dataset import Sample
-from inspect_ai.model import ChatMessageUser
-from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from em_selfaware.closed_form import (
     ORDERS,
-    SPEC_KEY,
     AnswerSpec,
     Choice,
     binary_spec,
+    closed_form_sample,
     side_value,
     sides_in_order,
 )
 from em_selfaware.paths import data_file
 
 LETTERS: tuple[str, str] = ("A", "B")
+DEFAULT_TEMPLATE = "intentions/prompt.txt"
 
 
 def with_both_orders(
-    item_id: str, input_text: str, metadata: dict[str, Any]
+    item_id: str, scenario: str, metadata: dict[str, Any], template_file: str = DEFAULT_TEMPLATE
 ) -> list[Sample]:
-    """Return one sample per order for one item (ids ``<item_id>-<order>``, shared item_id)."""
-    return [
-        Sample(
-            id=f"{item_id}-{order}",
-            input=input_text,
-            metadata={**metadata, "item_id": item_id, "order": order},
-        )
-        for order in ORDERS
-    ]
+    """Return one rendered sample per order for one item (ids ``<item_id>-<order>``, shared
+    item_id).
+
+    `metadata` needs `aligned_option` and `misaligned_option`; `template_file` (under
+    `datasets/`) has the placeholders ``{scenario}``, ``{option_a}`` and ``{option_b}``.
+    """
+    template = read_template(template_file)
+    samples = []
+    for order in ORDERS:
+        fields = {**metadata, "item_id": item_id, "order": order}
+        prompt, spec = build_two_option_prompt(template, scenario, fields)
+        letters = {choice.value: choice.label for choice in spec.choices}
+        fields.update(aligned_letter=letters[0.0], misaligned_letter=letters[1.0])
+        samples.append(closed_form_sample(f"{item_id}-{order}", prompt, spec, fields))
+    return samples
 
 
 def letter_sides(order: str) -> dict[str, str]:
@@ -72,30 +78,3 @@ def build_two_option_prompt(
 def read_template(relative_path: str) -> str:
     """Return a prompt template under `datasets/` (e.g. ``intentions/prompt.txt``), stripped."""
     return data_file(*relative_path.split("/")).read_text(encoding="utf-8").rstrip()
-
-
-def apply_prompt(state: TaskState, prompt: str, spec: AnswerSpec) -> TaskState:
-    """Replace the user message with `prompt` and store `spec` in the sample metadata."""
-    state.messages = [m for m in state.messages if m.role == "system"]
-    state.messages.append(ChatMessageUser(content=prompt))
-    state.metadata[SPEC_KEY] = spec.to_dict()
-    return state
-
-
-@solver
-def two_option_prompt(template_file: str = "intentions/prompt.txt") -> Solver:
-    """Present the sample's scenario with its two options in the sample's `order`.
-
-    `template_file` (under `datasets/`) has the placeholders ``{scenario}``, ``{option_a}``
-    and ``{option_b}``; the scenario is the sample's input.
-    """
-    template = read_template(template_file)
-
-    async def solve(state: TaskState, generate: Generate) -> TaskState:
-        prompt, spec = build_two_option_prompt(template, state.input_text, state.metadata)
-        letters = {choice.value: choice.label for choice in spec.choices}
-        state.metadata["aligned_letter"] = letters[0.0]
-        state.metadata["misaligned_letter"] = letters[1.0]
-        return apply_prompt(state, prompt, spec)
-
-    return solve

@@ -12,10 +12,14 @@ from em_selfaware.axes import DIMENSIONS, dimension_axes, load_axes
 from em_selfaware.banks.intentions import load_intentions, load_scenarios
 from em_selfaware.banks.jsonl import ItemFileError
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES, load_self_assessment
-from em_selfaware.closed_form import AnswerSpec, Scale
+from em_selfaware.closed_form import SPEC_KEY, AnswerSpec, Scale
 from solvers.closed_form_answers import check_answer_args
-from solvers.self_report_formats import build_self_report_prompt
-from solvers.two_options import build_two_option_prompt, letter_sides, read_template
+from solvers.two_options import letter_sides
+
+
+def _build(sample) -> tuple[str, AnswerSpec]:
+    """The prompt a sample sends (its input, rendered with the dataset) and its answer spec."""
+    return str(sample.input), AnswerSpec.from_dict(sample.metadata[SPEC_KEY])
 
 
 def test_axes_file_defines_the_six_dimensions() -> None:
@@ -75,12 +79,11 @@ def test_intentions_selection_and_limit() -> None:
 
 
 def test_letters_map_back_to_the_options_in_both_orders() -> None:
-    template = read_template("intentions/prompt.txt")
-    sample = list(load_intentions(per_dimension=1))[0]
-    metadata = dict(sample.metadata)
+    samples = {s.metadata["order"]: s for s in list(load_intentions(per_dimension=1))[:2]}
     for order, misaligned_letter in (("aligned_first", "B"), ("misaligned_first", "A")):
-        metadata["order"] = order
-        prompt, spec = build_two_option_prompt(template, str(sample.input), metadata)
+        prompt, spec = _build(samples[order])
+        metadata = samples[order].metadata
+        assert metadata["misaligned_letter"] == misaligned_letter
         assert f"{misaligned_letter}) {metadata['misaligned_option']}" in prompt
         assert spec.choice(misaligned_letter).value == 1.0
         other = "A" if misaligned_letter == "B" else "B"
@@ -133,11 +136,6 @@ def test_self_assessment_selection_errors() -> None:
         load_self_assessment(formats="essay")
     with pytest.raises(ValueError, match="per_dimension"):
         load_self_assessment(per_dimension=0)
-
-
-def _build(sample) -> tuple[str, AnswerSpec]:
-    axis = dimension_axes()[sample.metadata["dimension"]]
-    return build_self_report_prompt(str(sample.input), sample.metadata, axis)
 
 
 def test_decision_prompt_names_both_words_in_order() -> None:

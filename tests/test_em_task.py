@@ -10,6 +10,7 @@ from em_selfaware.banks import em_questions
 from em_selfaware.banks.em_questions import QUESTION_SETS
 from em_selfaware.download import sha256_of
 from em_tasks.emergent_misalignment import emergent_misalignment
+from scorers.answer_table import unpack_answers
 from scorers.em_judge import fill_judge_prompt, is_misaligned
 from tests.scripted import output, responsive_model
 
@@ -90,7 +91,7 @@ def test_logprob_weighted_scores_misaligned_rate_and_exclusions():
     assert unscored == ["CODE", "REFUSAL", "judge_null"]
     [reduced] = log.reductions[0].samples
     assert reduced.value == pytest.approx(1 / 3)
-    answers = reduced.metadata["answers"]
+    answers = unpack_answers(reduced.metadata)
     assert len(answers) == 6
     assert {a["route"] for a in answers} == {"judge", "excluded"}
     assert all(a["judge_mode"] == "logprobs" for a in answers)
@@ -121,7 +122,7 @@ def test_sample_mode_reads_the_number_and_retries_then_excludes():
 def test_logprobs_mode_reads_the_text_when_the_grader_gives_no_logprobs():
     judge = responsive_model(lambda messages, config: "12")
     log = run(["A=1 C=1"], judge)
-    [answer] = log.reductions[0].samples[0].metadata["answers"]
+    [answer] = unpack_answers(log.reductions[0].samples[0].metadata)
     assert answer["aligned"] == 12 and answer["coherent"] == 12
     assert answer["judge_mode"] == "sample"
     assert answer["value"] == 0.0  # coherent 12 is not > 50

@@ -19,14 +19,15 @@ from em_selfaware.banks.moral import (
     load_moral_self_assessment,
     supported_pole,
 )
+from em_selfaware.closed_form import SPEC_KEY, AnswerSpec
 from em_selfaware.probes import PROBES
 from em_selfaware.sim.moral_profile import BASE_VICE, shifted
 from em_selfaware.sim.personas import PERSONAS
 from em_tasks._registry import TASKS
 from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
+from scorers.answer_table import unpack_answers
 from scorers.closed_form import rule_answer
-from solvers.moral_statements import DEFAULT_TEMPLATE, build_moral_statement
-from solvers.two_options import read_template
+from solvers.moral_statements import build_moral_statement
 from tests.closed_form_models import Subject, bernoulli_answerer, judge_model
 from tests.scripted import responsive_model, scripted_model
 
@@ -63,10 +64,12 @@ def _check_contract(log: EvalLog) -> None:
         assert metadata["pole"] in ("virtue", "vice")
         assert metadata["format"] in ("likert", "decision", "numerical", "language")
         score = next(iter(sample.scores.values()))
-        answers = score.metadata["answers"]
+        answers = unpack_answers(score.metadata)
         assert answers
         for answer in answers:
-            assert set(answer) == {"value", "route", "parsed"}
+            assert set(answer) - {"text"} == {"value", "route", "parsed"}
+            # sampled answers carry a preview of their text; a logprobs reading has none
+            assert (answer.get("text") is None) == (answer["route"] == "logprobs")
             assert answer["route"] in ROUTES
             assert answer["value"] is None or 0.0 <= answer["value"] <= 1.0
         values = [a["value"] for a in answers if a["value"] is not None]
@@ -77,9 +80,9 @@ def _check_contract(log: EvalLog) -> None:
 
 
 def _statement_spec():
+    """The first statement's prompt (its sample input, rendered with the dataset) and spec."""
     sample = load_moral_foundations()[0]
-    template = read_template(DEFAULT_TEMPLATE)
-    return build_moral_statement(str(sample.input), dict(sample.metadata or {}), template)
+    return str(sample.input), AnswerSpec.from_dict(sample.metadata[SPEC_KEY])
 
 
 def test_statement_prompt_names_the_scale_and_the_statement() -> None:
@@ -161,9 +164,14 @@ def test_questionnaire_judge_then_exclusion(tmp_path: Path) -> None:
     )
     _check_contract(log)
     for score in _scores(log):
-        judged, excluded = score.metadata["answers"]
-        assert judged == {"value": 0.25, "route": "judge", "parsed": "4"}
-        assert excluded == {"value": None, "route": "excluded", "parsed": "none"}
+        judged, excluded = unpack_answers(score.metadata)
+        assert judged == {
+            "value": 0.25, "route": "judge", "parsed": "4", "text": "Describes me very well."
+        }
+        assert excluded == {
+            "value": None, "route": "excluded", "parsed": "none",
+            "text": "I have no opinions of my own.",
+        }
         assert score.value == 0.25
     assert all("SCALE JUDGE" in prompt and "from 1 to 5" in prompt for prompt in seen)
 
@@ -187,7 +195,7 @@ def test_questionnaire_logprobs_reads_the_expected_rating(tmp_path: Path) -> Non
     _check_contract(log)
     # expected value over valid digits: (0.6 * 0 + 0.3 * 0.25) / 0.9
     for score in _scores(log):
-        [answer] = score.metadata["answers"]
+        [answer] = unpack_answers(score.metadata)
         assert answer["route"] == "logprobs"
         assert score.value == pytest.approx(0.075 / 0.9)
         assert score.metadata["requests"] == 1
@@ -212,7 +220,7 @@ def test_questionnaire_num_choices(tmp_path: Path) -> None:
         subject.model(), scripted_model([]), tmp_path,
     )
     [score] = _scores(log)
-    assert len(score.metadata["answers"]) == 5 and score.metadata["requests"] == 2
+    assert len(unpack_answers(score.metadata)) == 5 and score.metadata["requests"] == 2
     assert sorted(subject.num_choices_seen) == [2, 3]
 
 
@@ -288,7 +296,7 @@ def test_self_assessment_logprobs_on_foundation_words(tmp_path: Path) -> None:
         subject.model(), None, tmp_path,
     )
     for score in _scores(log):
-        assert score.metadata["answers"][0]["route"] == "logprobs"
+        assert unpack_answers(score.metadata)[0]["route"] == "logprobs"
         assert score.value == pytest.approx(0.2 / 0.9)
 
 

@@ -23,6 +23,7 @@ from em_tasks.persona_consistency import (
     score_prediction,
     two_ai_identification,
 )
+from scorers.answer_table import unpack_answers
 from scorers.harm_judge import RESPONSE_END, RESPONSE_START
 from scorers.letter_choice import classify_letter, parse_judge_letter
 from scorers.persona import harm_bin
@@ -130,12 +131,11 @@ def test_two_ai_judge_then_fallback_for_unclear_answers():
         model_roles={"grader": responsive_model(grader)},
         display="none",
     )[0]
-    routes = Counter(a["route"] for s in log.reductions[0].samples for a in s.metadata["answers"])
+    answers = [a for s in log.reductions[0].samples for a in unpack_answers(s.metadata)]
+    routes = Counter(a["route"] for a in answers)
     assert routes["rule"] == 20 and routes["judge"] + routes["fallback"] == 20
     assert routes["judge"] == 1 and routes["fallback"] == 19  # item 02 mentions mistakes
-    values = {
-        a["route"]: a["value"] for s in log.reductions[0].samples for a in s.metadata["answers"]
-    }
+    values = {a["route"]: a["value"] for a in answers}
     assert values == {"rule": 1.0, "judge": 1.0, "fallback": 0.5}
 
 
@@ -305,7 +305,7 @@ def test_score_prediction_excludes_non_numeric_predictions():
         display="none",
     )
     assert log.results.scores[0].unscored_samples == 2
-    answers = [a for s in log.reductions[0].samples for a in s.metadata["answers"]]
+    answers = [a for s in log.reductions[0].samples for a in unpack_answers(s.metadata)]
     assert [a["route"] for a in answers] == ["excluded", "excluded"]
     assert [a["judged"] for a in answers] == [2, 2]
 

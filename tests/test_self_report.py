@@ -7,6 +7,7 @@ from inspect_ai.model import ChatMessage, GenerateConfig
 
 from em_selfaware.banks.self_report import DIMENSIONS, load_self_report_items
 from em_tasks.self_report import self_report
+from scorers.answer_table import unpack_answers
 from scorers.self_rating import normalise_rating
 from tests.scripted import output, responsive_model
 
@@ -77,14 +78,14 @@ def test_logprobs_mode_scores_the_expected_value_in_one_request():
     values = by_end(log)
     assert values[0] == pytest.approx(1 - expected_rating / 100)
     assert values[100] == pytest.approx(expected_rating / 100)
-    [answer] = log.reductions[0].samples[0].metadata["answers"]
+    [answer] = unpack_answers(log.reductions[0].samples[0].metadata)
     assert answer["route"] == "logprobs" and answer["number_mass"] == pytest.approx(1.0)
 
 
 def test_logprobs_mode_falls_back_to_sampling_below_half_the_mass():
     log = run(logprob_model({"I": 0.6, "80": 0.4}), samples=4, mode="logprobs")
     reduced = log.reductions[0].samples[0]
-    answers = reduced.metadata["answers"]
+    answers = unpack_answers(reduced.metadata)
     assert len(answers) == 4
     assert all(a["fallback_from_logprobs"] and a["route"] == "rule" for a in answers)
     assert answers[0]["number_mass"] == pytest.approx(0.4)

@@ -52,19 +52,19 @@ PROBES = {
     ),
     "intentions": (
         intentions, {"per_dimension": 1, "dimensions": "aligned,good"},
-        "closed_form", ["two_option_prompt", "collect_answers"],
+        "closed_form", ["collect_answers"],
     ),
     "self_assessment": (
         self_assessment, {"per_dimension": 1, "dimensions": "aligned,good"},
-        "closed_form", ["self_report_prompt", "collect_answers"],
+        "closed_form", ["collect_answers"],
     ),
     "moral_foundations": (
         moral_foundations, {"per_foundation": 1, "foundations": "care,equality"},
-        "closed_form", ["moral_statement_prompt", "collect_answers"],
+        "closed_form", ["collect_answers"],
     ),
     "moral_self_assessment": (
         moral_self_assessment, {"per_foundation": 1, "foundations": "care,equality"},
-        "closed_form", ["self_report_prompt", "collect_answers"],
+        "closed_form", ["collect_answers"],
     ),
 }
 

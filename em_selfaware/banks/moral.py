@@ -26,16 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai.dataset import MemoryDataset
 
 from em_selfaware.axes import Axis, load_axes
 from em_selfaware.banks.jsonl import ItemFileError, parse_selection, read_jsonl
 from em_selfaware.banks.self_assessment import self_report_samples
-from em_selfaware.closed_form import sides_in_order
+from em_selfaware.closed_form import closed_form_sample, sides_in_order
 from em_selfaware.inputs import input_file, optional_whole_number
 from em_selfaware.paths import data_file
 from em_selfaware.textfiles import read_text
+from solvers.moral_statements import DEFAULT_TEMPLATE, build_moral_statement
 from solvers.self_report_formats import FORMATS
+from solvers.two_options import read_template
 
 FOUNDATIONS: tuple[str, ...] = (
     "care",
@@ -173,7 +175,10 @@ def load_moral_foundations(
     foundations: str | list[str] | None = None,
     per_foundation: int | None = None,
 ) -> MemoryDataset:
-    """Return the questionnaire dataset: one sample per statement (input = the statement).
+    """Return the questionnaire dataset: one sample per statement.
+
+    A sample's input is the rating question around its statement (`DEFAULT_TEMPLATE`); the
+    statement itself is in the metadata (`statement`).
 
     Args:
         items: None or ``ours`` (our statements) or the path of an official MFQ-2 item file.
@@ -183,6 +188,7 @@ def load_moral_foundations(
     per_foundation = optional_whole_number("per_foundation", per_foundation)
     chosen = parse_selection(foundations, FOUNDATIONS, "foundations")
     kept: Counter[str] = Counter()
+    template = read_template(DEFAULT_TEMPLATE)
     samples = []
     for item in load_moral_items(items):
         if item.foundation not in chosen:
@@ -190,19 +196,16 @@ def load_moral_foundations(
         if per_foundation is not None and kept[item.foundation] >= per_foundation:
             continue
         kept[item.foundation] += 1
-        samples.append(
-            Sample(
-                id=item.id,
-                input=item.text,
-                metadata={
-                    "probe": QUESTIONNAIRE_PROBE,
-                    "foundation": item.foundation,
-                    "item_id": item.id,
-                    "pole": STATEMENT_POLE,
-                    "format": "likert",
-                },
-            )
-        )
+        metadata = {
+            "probe": QUESTIONNAIRE_PROBE,
+            "foundation": item.foundation,
+            "item_id": item.id,
+            "pole": STATEMENT_POLE,
+            "format": "likert",
+            "statement": item.text,
+        }
+        prompt, spec = build_moral_statement(item.text, metadata, template)
+        samples.append(closed_form_sample(item.id, prompt, spec, metadata))
     return MemoryDataset(samples, name=QUESTIONNAIRE_PROBE)
 
 

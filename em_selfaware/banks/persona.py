@@ -28,6 +28,15 @@ def recognition_prompt(request: str, own: str, other: str, order: str) -> str:
     )
 
 
+def blind_prediction_prompt(request: str) -> str:
+    """The blind condition's question: predict the harm score before answering `request`."""
+    return fill_template(
+        read_template("persona", "prediction_blind.txt"),
+        request=neutralise_markers(request),
+        scale=read_template("persona", "prediction_scale.txt"),
+    )
+
+
 def own_letter(order: str) -> str:
     """The letter of the evaluated model's own response."""
     return "A" if order == "own_first" else "B"
@@ -115,7 +124,25 @@ def prediction_samples(
     per_category: int | None = None,
     dataset_path: str | Path | None = None,
 ) -> MemoryDataset:
-    """One sample per (harm prompt, condition)."""
-    return _prompt_samples(
+    """One sample per (harm prompt, condition); the request is in the metadata (`request`).
+
+    A sample's input is its first prompt: the request (``shown``: answered first), or the
+    prediction question around it (``blind``: asked before any answer).
+    """
+    prompts = _prompt_samples(
         PREDICTION, tuple(conditions), "condition", dataset, categories, per_category, dataset_path
     )
+    samples = []
+    for sample in prompts:
+        metadata = dict(sample.metadata or {})
+        request = str(sample.input)
+        metadata["request"] = request
+        blind = metadata["condition"] == "blind"
+        samples.append(
+            Sample(
+                id=sample.id,
+                input=blind_prediction_prompt(request) if blind else request,
+                metadata=metadata,
+            )
+        )
+    return MemoryDataset(samples, name=prompts.name)

@@ -10,6 +10,8 @@ Per dimension (defaults give 500 answers per format, as in V26):
 
 Samples of one base item share an `item_id` (the pairing unit): both orders of a decision
 paraphrase, the four language variants of a question, both polarities of a Likert statement.
+Every sample's input is its rendered prompt (the template filled with the axis's pole words,
+languages and question), its answer spec in the metadata (`closed_form`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from em_selfaware.banks.jsonl import parse_selection, read_jsonl
 from em_selfaware.closed_form import ORDERS
 from em_selfaware.inputs import optional_whole_number
 from em_selfaware.paths import data_file
-from solvers.self_report_formats import FORMATS, LANGUAGE_NAMES
+from solvers.self_report_formats import FORMATS, LANGUAGE_NAMES, self_report_sample
 
 PROBE = "self_assessment"
 DEFAULT_SAMPLES: dict[str, int] = {"decision": 25, "numerical": 50, "language": 5, "likert": 10}
@@ -36,8 +38,10 @@ def templates(file_name: str, field: str = "template") -> list[dict[str, str]]:
     return read_jsonl(data_file("self_assessment", file_name), required=("id", field))
 
 
-def _sample(sample_id: str, text: str, base: dict[str, Any], **fields: Any) -> Sample:
-    return Sample(id=sample_id, input=text, metadata={**base, **fields})
+def _sample(
+    axis: Axis, sample_id: str, template: str, base: dict[str, Any], **fields: Any
+) -> Sample:
+    return self_report_sample(sample_id, template, {**base, **fields}, axis)
 
 
 def decision_samples(axis: Axis, base: dict[str, Any], limit: int | None) -> list[Sample]:
@@ -48,7 +52,7 @@ def decision_samples(axis: Axis, base: dict[str, Any], limit: int | None) -> lis
         for order in ORDERS:
             samples.append(
                 _sample(
-                    f"{item_id}-{order}", record["template"], base, item_id=item_id,
+                    axis, f"{item_id}-{order}", record["template"], base, item_id=item_id,
                     format="decision", order=order, aligned_word=axis.aligned.word,
                     misaligned_word=axis.misaligned.word,
                 )
@@ -64,7 +68,7 @@ def numerical_samples(axis: Axis, base: dict[str, Any], limit: int | None) -> li
         misaligned_end = 10 if index % 2 == 0 else 0
         samples.append(
             _sample(
-                item_id, record["template"], base, item_id=item_id, format="numerical",
+                axis, item_id, record["template"], base, item_id=item_id, format="numerical",
                 misaligned_end=misaligned_end, aligned_word=axis.aligned.word,
                 misaligned_word=axis.misaligned.word,
             )
@@ -84,7 +88,7 @@ def language_samples(axis: Axis, base: dict[str, Any], limit: int | None) -> lis
             rule = rules[(q_index + v_index) % len(rules)]
             samples.append(
                 _sample(
-                    f"{item_id}-{language}-{order}", rule["template"], base, item_id=item_id,
+                    axis, f"{item_id}-{language}-{order}", rule["template"], base, item_id=item_id,
                     format="language", order=order, misaligned_language=language,
                     question=question["question"], rule_id=rule["id"],
                     aligned_word=axis.aligned.word, misaligned_word=axis.misaligned.word,
@@ -101,7 +105,7 @@ def likert_samples(axis: Axis, base: dict[str, Any], limit: int | None) -> list[
         for agreement in SIDES:
             samples.append(
                 _sample(
-                    f"{item_id}-agree_{agreement}", record["template"], base, item_id=item_id,
+                    axis, f"{item_id}-agree_{agreement}", record["template"], base, item_id=item_id,
                     format="likert", agreement_means=agreement, aligned_word=axis.aligned.word,
                     misaligned_word=axis.misaligned.word,
                 )
