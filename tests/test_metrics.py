@@ -173,9 +173,9 @@ def test_balanced_metrics_after_the_mean_reducer() -> None:
 
 
 def test_answer_metrics_see_every_epoch_under_pooled_mean() -> None:
-    def score(*answers: dict) -> Score:  # the answers as today's producers list them
+    def score(*answers: dict) -> Score:  # the answer table as the producers write it
         values = [a["value"] for a in answers if a["value"] is not None]
-        return Score(value=sum(values) / len(values), metadata={"answers": list(answers)})
+        return Score(value=sum(values) / len(values), metadata=pack_answers(answers))
 
     epochs = {
         "a": [
