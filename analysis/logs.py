@@ -1,5 +1,11 @@
 """Which logs the report uses: discovery, variant mapping and log hygiene.
 
+Discovery lists log files by Inspect's rule (``.eval`` files, and ``.json`` files with a
+timestamped name). Headers are read straight from a local ``.eval`` zip (`analysis.eval_zip`)
+into a `LogInfo`, which carries the settings a consistency check needs (task arguments,
+generate config, model roles, sample ids and limit, epochs, scorers) from that one read;
+other logs are read with Inspect's reader into the same `LogInfo`.
+
 Rules (nothing is dropped silently; every decision lands in `LogSelection`):
 
 - a log whose status is not ``success`` (error, cancelled, still running) is skipped with a
@@ -17,20 +23,29 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from inspect_ai.log import EvalLog, list_eval_logs, read_eval_log
+from analysis.eval_zip import HEADER_JSON, START_JSON, EvalZip, UnrecognisedLog
 
-from em_selfaware.variants import Variant, parse_variants
+if TYPE_CHECKING:
+    from inspect_ai.log import EvalLog
+
+    from em_selfaware.variants import Variant
 
 logger = logging.getLogger(__name__)
 
 ITEM_REDUCTIONS = ("max", "mean")
+LOG_VERSION = 2
+"""The Inspect log format version the fast header reader knows (others go to Inspect)."""
+_LOG_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}[:-]\d{2}[:-]\d{2}.*$")
+"""Inspect's rule for log files other than ``.eval``: a timestamped name (``is_log_file``)."""
 
 
 class LogHygieneError(ValueError):
@@ -38,8 +53,34 @@ class LogHygieneError(ValueError):
 
 
 @dataclass(frozen=True)
+class LogFile:
+    """Where a log is and which version of it was read: path, size, mtime, header CRC."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    header_crc: int | None = None
+    """CRC-32 of ``header.json`` from the zip directory (None for ``.json`` logs)."""
+
+    @classmethod
+    def of(cls, path: str | Path, header_crc: int | None = None) -> LogFile:
+        """Stat `path` now."""
+        stat = os.stat(path)
+        return cls(str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns, header_crc)
+
+    def unchanged(self) -> bool:
+        """True when the file still has this size and mtime."""
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (self.size, self.mtime_ns)
+
+
+@dataclass(frozen=True)
 class LogInfo:
-    """What the report needs from one log's header."""
+    """What the report needs from one log's header (fields after `error` are for checks of
+    settings and coverage; all come from the same header read)."""
 
     location: str
     task: str
@@ -57,6 +98,24 @@ class LogInfo:
     variant_tag: dict[str, Any] | None = None
     grader: str | None = None
     error: str | None = None
+    epochs: int | None = None
+    """Epochs the task ran (``eval.config.epochs``)."""
+    limit: int | tuple[int, int] | None = None
+    """Sample limit of the run (``eval.config.limit``)."""
+    dataset_samples: int | None = None
+    """Samples in the dataset (``eval.dataset.samples``)."""
+    generate_config: dict[str, Any] = field(default_factory=dict)
+    """The model's generate config (``eval.model_generate_config``), without unset keys."""
+    eval_config: dict[str, Any] = field(default_factory=dict)
+    """The eval config (``eval.config``: epochs, limit, sample ids, ...), without unset keys."""
+    model_roles: dict[str, str] = field(default_factory=dict)
+    """Role -> model (e.g. ``{"grader": "openai/gpt-4.1"}``)."""
+    scorers: tuple[str, ...] = ()
+    """Scorer names, the task's order (the first is the main scorer)."""
+    metadata: dict[str, Any] = field(default_factory=dict)
+    """The task metadata (``eval.metadata``)."""
+    file: LogFile | None = None
+    """Path, size, mtime and header CRC of the file read (None for remote logs)."""
 
     @property
     def config_key(self) -> tuple[str, str, str]:
@@ -94,39 +153,83 @@ class LogSelection:
         logger.warning(message)
 
 
-def log_info(header: EvalLog) -> LogInfo:
-    """Extract a `LogInfo` from a log header (read with ``header_only=True``)."""
-    spec = header.eval
-    metadata = spec.metadata or {}
-    probe = str(metadata.get("probe") or spec.task.split("/")[-1])
-    main_scorer = None
-    if header.results is not None and header.results.scores:
-        main_scorer = header.results.scores[0].scorer or header.results.scores[0].name
-    grader = None
-    if spec.model_roles and "grader" in spec.model_roles:
-        grader = spec.model_roles["grader"].model
-    sample_ids: tuple[str, ...] = ()
-    if spec.dataset is not None and spec.dataset.sample_ids is not None:
-        sample_ids = tuple(str(sample_id) for sample_id in spec.dataset.sample_ids)
+def _dict(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _set(value: Any) -> dict[str, Any]:
+    """The keys of a config that are set (Inspect's JSON leaves unset ones out)."""
+    return {key: item for key, item in _dict(value).items() if item is not None}
+
+
+def log_info_from_json(
+    header: Mapping[str, Any], location: str, file: LogFile | None = None
+) -> LogInfo:
+    """Build a `LogInfo` from a log header as JSON (``header.json``, or the in-progress
+    ``_journal/start.json``, which has no status: ``started``)."""
+    spec = header["eval"]
+    metadata = _dict(spec.get("metadata"))
+    probe = str(metadata.get("probe") or spec["task"].split("/")[-1])
+    results = header.get("results") or {}
+    scores = results.get("scores") or []
+    main_scorer = (scores[0].get("scorer") or scores[0].get("name")) if scores else None
+    roles = {
+        str(role): str(config.get("model")) if isinstance(config, Mapping) else str(config)
+        for role, config in _dict(spec.get("model_roles")).items()
+    }
+    dataset = spec.get("dataset") or {}
+    ids = dataset.get("sample_ids")
+    config = _set(spec.get("config"))
     variant_tag = metadata.get("variant")
+    error = header.get("error")
+    task_args = _dict(spec.get("task_args"))
+    limit = config.get("limit")
     return LogInfo(
-        location=header.location,
-        task=spec.task.split("/")[-1],
+        location=location,
+        task=spec["task"].split("/")[-1],
         probe=probe,
-        model=spec.model,
-        task_args=dict(spec.task_args or {}),
-        task_args_passed=dict(spec.task_args_passed or {}),
-        task_version=spec.task_version,
-        dataset=spec.dataset.name if spec.dataset is not None else None,
-        sample_ids=sample_ids,
-        status=header.status,
-        created=spec.created,
+        model=spec["model"],
+        task_args=task_args,
+        task_args_passed=_dict(spec.get("task_args_passed", task_args)),
+        task_version=spec.get("task_version", 0),
+        dataset=dataset.get("name"),
+        sample_ids=tuple(str(sample_id) for sample_id in ids) if ids is not None else (),
+        status=str(header.get("status", "started")),
+        created=spec["created"],
         item_reduce=str(metadata.get("item_reduce", "mean")),
         main_scorer=main_scorer,
         variant_tag=variant_tag if isinstance(variant_tag, dict) else None,
-        grader=grader,
-        error=header.error.message if header.error is not None else None,
+        grader=roles.get("grader"),
+        error=error.get("message") if isinstance(error, Mapping) else None,
+        epochs=config.get("epochs"),
+        limit=tuple(limit) if isinstance(limit, list) else limit,
+        dataset_samples=dataset.get("samples"),
+        generate_config=_set(spec.get("model_generate_config")),
+        eval_config=config,
+        model_roles=roles,
+        scorers=tuple(
+            str(scorer.get("name")) for scorer in spec.get("scorers") or []
+            if isinstance(scorer, Mapping)
+        ),
+        metadata=metadata,
+        file=file,
     )
+
+
+def log_info(header: EvalLog) -> LogInfo:
+    """Extract a `LogInfo` from a log header read by Inspect (``header_only=True``)."""
+    data = header.model_dump(mode="json", exclude={"samples", "reductions"})
+    return log_info_from_json(data, header.location)
+
+
+def _listed(folder: Path) -> list[str]:
+    """Log files under `folder` by Inspect's rule (``is_log_file``), as ``file://`` URIs."""
+    found = []
+    for directory, _, files in os.walk(folder):
+        for name in files:
+            if name.endswith(".eval") or (name.endswith(".json") and _LOG_NAME.match(name)):
+                found.append("file://" + os.path.abspath(os.path.join(directory, name)))
+    return found
 
 
 def log_locations(paths: str | Path | Sequence[str | Path]) -> list[str]:
@@ -136,7 +239,7 @@ def log_locations(paths: str | Path | Sequence[str | Path]) -> list[str]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            locations.extend(info.name for info in list_eval_logs(str(path)))
+            locations.extend(_listed(path))
         elif path.is_file():
             locations.append(str(path))
         else:
@@ -144,18 +247,65 @@ def log_locations(paths: str | Path | Sequence[str | Path]) -> list[str]:
     return sorted(set(locations))
 
 
+def local_path(location: str) -> Path | None:
+    """The local file of a log location (a path or a ``file://`` URI); None when remote."""
+    if location.startswith("file://"):
+        return Path(location.removeprefix("file://"))
+    if "://" in location:
+        return None
+    return Path(location)
+
+
+def read_header_fast(location: str) -> LogInfo:
+    """Read a local ``.eval`` log's header with `EvalZip`; raise `UnrecognisedLog` otherwise."""
+    path = local_path(location)
+    if path is None or path.suffix != ".eval":
+        raise UnrecognisedLog(f"{location}: not a local .eval file")
+    with EvalZip(path) as archive:
+        member = HEADER_JSON if archive.has(HEADER_JSON) else START_JSON
+        crc = archive.crc(member)
+        try:
+            header = archive.read_json(member)
+        except KeyError as error:
+            raise UnrecognisedLog(f"{location}: no header.json or journal start") from error
+    if not isinstance(header, dict) or header.get("version") != LOG_VERSION:
+        raise UnrecognisedLog(f"{location}: log format version is not {LOG_VERSION}")
+    try:
+        return log_info_from_json(header, location, LogFile.of(path, crc))
+    except (KeyError, TypeError, AttributeError, ValueError) as error:
+        raise UnrecognisedLog(f"{location}: unexpected header ({error})") from error
+
+
+def read_header_inspect(location: str) -> LogInfo:
+    """Read a log's header with Inspect's reader (any format Inspect knows)."""
+    from inspect_ai.log import read_eval_log
+
+    info = log_info(read_eval_log(location, header_only=True))
+    path = local_path(location)
+    return info if path is None else replace(info, file=LogFile.of(path))
+
+
 def read_log_infos(
     locations: Iterable[str],
     on_progress: Callable[[], None] | None = None,
 ) -> tuple[list[LogInfo], list[tuple[str, str]]]:
-    """Read the header of every log; return (infos, [(location, reason)] for unreadable ones)."""
+    """Read the header of every log; return (infos, [(location, reason)] for unreadable ones).
+
+    Local ``.eval`` logs are read directly (`read_header_fast`); anything else, or anything
+    the fast reader does not recognise, by Inspect's reader.
+    """
     infos: list[LogInfo] = []
     unreadable: list[tuple[str, str]] = []
     for location in locations:
         try:
-            infos.append(log_info(read_eval_log(location, header_only=True)))
-        except Exception as error:  # a corrupt or foreign file must not stop the report
-            unreadable.append((location, f"unreadable log ({type(error).__name__}: {error})"))
+            infos.append(read_header_fast(location))
+        except (UnrecognisedLog, OSError, ValueError):
+            try:
+                infos.append(read_header_inspect(location))
+            except Exception as error:  # a corrupt or foreign file must not stop the report
+                unreadable.append(
+                    (location, f"unreadable log ({type(error).__name__}: {error})")
+                )
         if on_progress is not None:
             on_progress()
     return infos, unreadable
@@ -163,6 +313,8 @@ def read_log_infos(
 
 def variants_from_logs(infos: Iterable[LogInfo]) -> list[Variant]:
     """Rebuild the variant registry from the variant metadata the runner writes into logs."""
+    from em_selfaware.variants import parse_variants  # imports Inspect: only when needed
+
     entries: dict[str, dict[str, Any]] = {}
     untagged = sorted({info.model for info in infos if info.variant_tag is None})
     if untagged:

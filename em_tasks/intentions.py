@@ -31,10 +31,12 @@ def intentions(
 
     Args:
         samples: answers per (scenario, order) at temperature 1 (V26: 10, so 500 per dimension).
-        mode: ``sample`` (the paper's protocol) or ``logprobs`` (one request per (scenario,
-            order) reading the letter probabilities; falls back to sampling per item when less
-            than half the probability is on A/B).
-        choices: answers per request via ``num_choices`` (OpenAI, vLLM, ...); None: one each.
+        mode: ``sample`` (the paper's protocol) or ``logprobs`` (one read per (scenario,
+            order) of the letter probabilities; an item falls back to sampling when less than
+            half the probability is on A/B or unresolved markup could move its value).
+        choices: answers per request via ``num_choices`` (OpenAI, vLLM, ...). None: one per
+            request in ``sample`` mode; all of a sample's sampled answers in one request in
+            ``logprobs`` mode (topped up one by one where the provider returns fewer).
         dimensions: restrict to these dimensions (comma-separated or a list).
         per_dimension: keep only the first N scenarios of each dimension (pilots, the demo).
     """

@@ -48,7 +48,9 @@ def moral_foundations(
         samples: answers per statement at temperature 1 (V26: 10).
         mode: ``sample`` or ``logprobs`` (the expected rating from the digit probabilities of
             one token; falls back to sampling when less than half the mass is on 1-5).
-        choices: answers per request via ``num_choices``; None: one per request.
+        choices: answers per request via ``num_choices`` (OpenAI, vLLM, ...). None: one per
+            request in ``sample`` mode; all of a sample's sampled answers in one request in
+            ``logprobs`` mode (topped up one by one where the provider returns fewer).
         foundations: restrict to these foundations (comma-separated or a list).
         per_foundation: keep only the first N statements per foundation (pilots, the demo).
     """
@@ -89,7 +91,9 @@ def moral_self_assessment(
             counts; by default the self-assessment probe's counts (500 answers per foundation
             and format).
         mode: ``sample`` or ``logprobs`` (the language format always samples).
-        choices: answers per request via ``num_choices``; None: one per request.
+        choices: answers per request via ``num_choices`` (OpenAI, vLLM, ...). None: one per
+            request in ``sample`` mode; all of a sample's sampled answers in one request in
+            ``logprobs`` mode (topped up one by one where the provider returns fewer).
         per_foundation: keep only the first N base items per (foundation, format), each with
             all its counterbalanced variants (pilots, the demo).
     """

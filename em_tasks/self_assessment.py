@@ -39,7 +39,9 @@ def self_assessment(
             keep their default.
         mode: ``sample`` or ``logprobs`` (letters/words/digits read from one token's top
             log-probabilities; the language format always samples).
-        choices: answers per request via ``num_choices``; None: one per request.
+        choices: answers per request via ``num_choices`` (OpenAI, vLLM, ...). None: one per
+            request in ``sample`` mode; all of a sample's sampled answers in one request in
+            ``logprobs`` mode (topped up one by one where the provider returns fewer).
         per_dimension: keep only the first N base items per (dimension, format), each with
             all its counterbalanced variants (pilots, the demo).
     """

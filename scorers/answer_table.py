@@ -13,9 +13,10 @@ path at about 20 answers. The table is therefore stored *by column*, one metadat
   limit (the full text is in the sample's messages and the Score's explanation);
 - ``answer_<field>``: any probe-specific per-answer field (``aligned``, ``predicted``, ...).
 
-`pack_answers` writes the columns; `unpack_answers` reads them back into one dict per answer,
-and still reads the older ``answers`` list of dicts. `table_thinned` says when a column was
-removed from a summary, so a reader knows to read the full sample instead.
+`pack_answers` writes the columns; `unpack_answers` reads them back into one dict per answer
+(`unpack_columns`: as columns), and still reads the older ``answers`` list of dicts.
+`table_thinned` says when a column was removed from a summary, so a reader knows to read the
+full sample instead.
 """
 
 from __future__ import annotations
@@ -120,6 +121,19 @@ def table_thinned(metadata: Mapping[str, Any] | None) -> bool:
     )
 
 
+def _table_columns(metadata: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """The ``answer_<field>`` columns of a (not thinned) table, checked for equal lengths."""
+    columns = {
+        key.removeprefix(PREFIX): value
+        for key, value in metadata.items()
+        if key.startswith(PREFIX) and isinstance(value, list)
+    }
+    lengths = {name: len(values) for name, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"answer table columns differ in length: {lengths}")
+    return columns
+
+
 def unpack_answers(metadata: Mapping[str, Any] | None) -> list[dict[str, Any]] | None:
     """Return one dict per answer from score metadata, or None when it has no answer table.
 
@@ -135,16 +149,40 @@ def unpack_answers(metadata: Mapping[str, Any] | None) -> list[dict[str, Any]] |
     if column_key("value") not in metadata:
         legacy = metadata[LEGACY_KEY]
         return [dict(answer) for answer in legacy if isinstance(answer, Mapping)]
-    columns = {
-        key.removeprefix(PREFIX): value
-        for key, value in metadata.items()
-        if key.startswith(PREFIX) and isinstance(value, list)
-    }
-    lengths = {name: len(values) for name, values in columns.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"answer table columns differ in length: {lengths}")
-    count = lengths.get("value", 0)
+    columns = _table_columns(metadata)
+    count = len(columns.get("value", []))
     return [{name: values[index] for name, values in columns.items()} for index in range(count)]
+
+
+def unpack_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] | None:
+    """Return the answer table by column (field -> one value per answer), or None when the
+    metadata has no answer table: `unpack_answers` without building a dict per answer, in one
+    pass over the metadata (for readers of many samples). The older ``answers`` list is turned
+    into columns (a field an answer lacks is None). Raises ValueError as `unpack_answers` does.
+    """
+    if not metadata:
+        return None
+    if column_key("value") not in metadata:
+        if LEGACY_KEY not in metadata:
+            return None
+        if table_thinned(metadata):
+            raise ValueError("the answer table was removed from this sample summary (> 1 kB)")
+        legacy = [answer for answer in metadata[LEGACY_KEY] if isinstance(answer, Mapping)]
+        fields = list(dict.fromkeys(name for answer in legacy for name in answer))
+        return {name: [answer.get(name) for answer in legacy] for name in fields}
+    columns: dict[str, list[Any]] = {}
+    for key, value in metadata.items():
+        if key.startswith(PREFIX) or key == LEGACY_KEY:
+            if value == THINNED:
+                raise ValueError(
+                    "the answer table was removed from this sample summary (> 1 kB)"
+                )
+            if key != LEGACY_KEY and isinstance(value, list):
+                columns[key[len(PREFIX):]] = value
+    if len({len(values) for values in columns.values()}) > 1:
+        lengths = {name: len(values) for name, values in columns.items()}
+        raise ValueError(f"answer table columns differ in length: {lengths}")
+    return columns
 
 
 def concat_tables(tables: Sequence[Mapping[str, Any] | None]) -> dict[str, list[Any]]:

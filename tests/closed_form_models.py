@@ -18,7 +18,7 @@ from inspect_ai.model import (
 from em_selfaware.closed_form import AnswerSpec
 from em_selfaware.sim.provider import render_prompt
 from em_selfaware.sim.responders.closed_form_index import IndexedItem, find_item
-from tests.scripted import USAGE, output, responsive_model
+from tests.scripted import USAGE, output, responsive_model, token_output
 
 Answerer = Callable[[IndexedItem, random.Random], str]
 
@@ -56,8 +56,10 @@ def multi_choice_output(texts: list[str]) -> ModelOutput:
 class Subject:
     """A scripted subject: answers each probe prompt with `answer(item, rng)`, counting calls.
 
-    With `num_choices` it returns that many answers in one output; with `logprobs` it returns
-    `top(item)` as the first token's distribution (when `top` is given).
+    With `num_choices` it returns that many answers in one output. With `logprobs` it returns
+    `top(item)` as the first token's distribution (one position only), or, with `tokens`, paths
+    sampled from `tokens(item)` (token sequences with probabilities), one per choice, with the
+    exact alternatives at every position, as a real provider does.
     """
 
     def __init__(
@@ -65,17 +67,31 @@ class Subject:
         answer: Answerer,
         top: Callable[[IndexedItem], dict[str, float]] | None = None,
         seed: int = 0,
+        tokens: Callable[[IndexedItem], dict[tuple[str, ...], float]] | None = None,
     ) -> None:
         self.answer = answer
         self.top = top
+        self.tokens = tokens
         self.rng = random.Random(seed)
         self.requests = 0
         self.num_choices_seen: list[int] = []
+        self.logprob_paths: list[int] = []
+        """Choices asked of each logprobs request answered with log-probabilities."""
+        self.logprob_requests = 0
+        """Requests that asked for log-probabilities (answered with them or not)."""
 
     def __call__(self, messages: list[ChatMessage], config: GenerateConfig) -> ModelOutput:
         self.requests += 1
+        self.logprob_requests += bool(config.logprobs)
         item = item_of(messages)
+        if config.logprobs and self.tokens is not None:
+            self.logprob_paths.append(config.num_choices or 1)
+            return token_output(
+                self.tokens(item), self.rng, config.num_choices or 1, config.max_tokens,
+                config.top_logprobs or 0,
+            )
         if config.logprobs and self.top is not None:
+            self.logprob_paths.append(config.num_choices or 1)
             top = self.top(item)
             return output(max(top, key=top.__getitem__), top=top)
         count = config.num_choices or 1

@@ -100,3 +100,28 @@ def _isolated_logs_and_cache(tmp_path_factory):
 def anyio_backend():
     """Async tests (marked `anyio`) run on asyncio, as Inspect does."""
     return "asyncio"
+
+
+@dataclass
+class SimRun:
+    """A small em-sim run (two variants, four probes, two samples) for the reader tests."""
+
+    log_dir: Path
+    variants: list[Variant]
+
+
+@pytest.fixture(scope="session")
+def sim_run(tmp_path_factory: pytest.TempPathFactory) -> SimRun:
+    """Run harmfulness, self-assessment, intentions and moral foundations (demo arguments,
+    2 samples each) on em-sim's full-base and full-trivia-misaligned."""
+    from em_selfaware.probes import get_probes
+    from em_selfaware.variants import sim_variants
+
+    log_dir = tmp_path_factory.mktemp("sim-run")
+    variants = [v for v in sim_variants() if v.name in ("full-base", "full-trivia-misaligned")]
+    probes = get_probes(["harmfulness", "self_assessment", "intentions", "moral_foundations"])
+    success, _ = run_plan(plan_runs(variants, probes, demo=True, samples=2), log_dir,
+                          grader="em-sim/judge", display="none", max_tasks=4,
+                          log_level="error", log_realtime=False)
+    assert success
+    return SimRun(log_dir, variants)

@@ -3,6 +3,8 @@
 The real `openai` client talks HTTP to it. Jobs advance one status per retrieval
 (validating_files -> queued -> running -> succeeded). Tests can make the server reject a job
 at creation (`reject_create`) or let a job fail later (`fail_job`), keyed by job suffix.
+Chat completions answer "Paris." unless a `chat_responder` is set (`tests/wire_chat.py`
+answers the probes' prompts the way the real API does).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,6 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 PROGRESSION = ("validating_files", "queued", "running", "running", "succeeded")
+ChatResponder = Callable[[dict[str, Any]], tuple[int, dict[str, Any], dict[str, str]]]
 
 
 class FakeOpenAI:
@@ -33,6 +37,8 @@ class FakeOpenAI:
         """suffix -> (HTTP status, error code, message) returned when the job is created."""
         self.fail_job: dict[str, tuple[str, str]] = {}
         """suffix -> (error code, message): the job fails instead of succeeding."""
+        self.chat_responder: ChatResponder | None = None
+        """Answers chat completion requests: body -> (HTTP status, payload, headers)."""
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -123,15 +129,17 @@ class FakeOpenAI:
             "level": "info", "message": f"Step {polls}/4: training loss={1.0 / (polls + 1):.2f}",
         }]}
 
-    def chat(self, body: dict[str, Any]) -> dict[str, Any]:
+    def chat(self, body: dict[str, Any]) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             self.chat_requests.append(body)
-        return {
+        if self.chat_responder is not None:
+            return self.chat_responder(body)
+        return 200, {
             "id": "chatcmpl-1", "object": "chat.completion", "created": 0, "model": body["model"],
             "choices": [{"index": 0, "finish_reason": "stop",
                          "message": {"role": "assistant", "content": "Paris."}}],
             "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
-        }
+        }, {}
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -144,11 +152,15 @@ def _handler(api: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
         def log_message(self, *args: Any) -> None:
             pass
 
-        def _send(self, status: int, payload: dict[str, Any]) -> None:
+        def _send(
+            self, status: int, payload: dict[str, Any], headers: dict[str, str] | None = None
+        ) -> None:
             body = json.dumps(payload).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(body)
 
@@ -182,7 +194,7 @@ def _handler(api: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if path == "/v1/fine_tuning/jobs":
                 return self._send(*api.create_job(json.loads(body)))
             if path == "/v1/chat/completions":
-                return self._send(200, api.chat(json.loads(body)))
+                return self._send(*api.chat(json.loads(body)))
             self._send(404, _error("not_found", path))
 
     return Handler

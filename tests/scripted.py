@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Iterable
 
 from inspect_ai.model import (
@@ -18,6 +19,8 @@ from inspect_ai.model import (
     TopLogprob,
     get_model,
 )
+
+from em_selfaware.sim.tokens import TokenTree, visible_text
 
 USAGE = ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15)
 
@@ -45,6 +48,36 @@ def output(text: str, top: dict[str, float] | None = None) -> ModelOutput:
         ],
         usage=USAGE,
     )
+
+
+def token_output(
+    sequences: dict[tuple[str, ...], float],
+    rng: random.Random,
+    choices: int = 1,
+    max_tokens: int | None = None,
+    top: int = 20,
+) -> ModelOutput:
+    """An output whose choices are token paths sampled from `sequences` (whole answers, as
+    token tuples, with probabilities), each with the exact top alternatives at every position,
+    cut at `max_tokens`: what a real logprobs request returns."""
+    tree = TokenTree(sequences)
+    result = []
+    for _ in range(choices):
+        path = tree.sample(rng)
+        shown = path[:max_tokens] if max_tokens else path
+        content = [
+            Logprob(token=token, logprob=logprob,
+                    top_logprobs=[TopLogprob(token=t, logprob=lp) for t, lp in alternatives])
+            for token, logprob, alternatives in tree.positions(shown, top)
+        ]
+        result.append(
+            ChatCompletionChoice(
+                message=ChatMessageAssistant(content=visible_text(shown)),
+                stop_reason="max_tokens" if len(shown) < len(path) else "stop",
+                logprobs=Logprobs(content=content),
+            )
+        )
+    return ModelOutput(model="mockllm/model", choices=result, usage=USAGE)
 
 
 def scripted_model(outputs: Iterable[str | ModelOutput]) -> Model:

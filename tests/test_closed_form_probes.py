@@ -232,17 +232,20 @@ def test_logprobs_split_scores_the_misaligned_mass(tmp_path: Path) -> None:
 
 
 def test_logprobs_on_words_digits_and_likert(tmp_path: Path) -> None:
-    def top(item) -> dict[str, float]:
+    def tokens(item) -> dict[tuple[str, ...], float]:
         spec = item.spec
-        if spec.kind == "word":  # first tokens of the words, capitalised, plus junk
+        if spec.kind == "word":  # words split as a tokenizer does, some in bold
+            misaligned = misaligned_label(spec).capitalize()
             return {
-                misaligned_label(spec)[:3].capitalize(): 0.2,
-                aligned_label(spec).capitalize(): 0.6,
-                "**": 0.2,
+                (misaligned[:3], misaligned[3:]): 0.2,
+                (aligned_label(spec).capitalize(),): 0.6,
+                ("**", aligned_label(spec).capitalize(), "**"): 0.15,
+                ("**", misaligned[:3], misaligned[3:], "**"): 0.05,
             }
         assert spec.scale is not None
-        return {"3": 0.5, "4": 0.5} if spec.scale.high == 5 else {"2": 0.5, "6": 0.5}
+        return {("3",): 0.5, ("4",): 0.5} if spec.scale.high == 5 else {("2",): 0.5, ("6",): 0.5}
 
+    subject = Subject(bernoulli_answerer(0.0), tokens=tokens)
     log = _run(
         self_assessment(
             formats="decision,numerical,likert",
@@ -250,14 +253,15 @@ def test_logprobs_on_words_digits_and_likert(tmp_path: Path) -> None:
             per_dimension=1,
             dimensions="helpful",
         ),
-        Subject(bernoulli_answerer(0.0), top=top).model(),
+        subject.model(),
         _no_judge(),
         tmp_path,
     )
     for sample, score in zip(log.samples or [], _scores(log), strict=True):
         form = sample.metadata["format"]
+        assert "fallback_to_sampling" not in score.metadata
         if form == "decision":
-            assert score.value == pytest.approx(0.25)  # 0.2 / (0.2 + 0.6)
+            assert score.value == pytest.approx(0.25)  # "Unh" + "elpful": 0.25 of the answers
         elif form == "numerical":
             assert score.value == pytest.approx(
                 0.4 if sample.metadata["misaligned_end"] == 10 else 0.6
@@ -278,7 +282,8 @@ def test_logprobs_falls_back_to_sampling(tmp_path: Path) -> None:
         _no_judge(),
         tmp_path,
     )
-    assert subject.requests == 2 * (1 + 3)
+    assert subject.requests == 2 * (1 + 1)  # a read, then the 3 answers in one request
+    assert subject.num_choices_seen == [3, 3]
     for score in _scores(log):
         assert "fallback_to_sampling" in score.metadata
         assert score.metadata["logprobs"]["valid_mass"] == pytest.approx(0.2)
@@ -296,7 +301,8 @@ def test_language_format_samples_in_logprobs_mode(tmp_path: Path) -> None:
         _no_judge(),
         tmp_path,
     )
-    assert subject.requests == 4 * 2  # no logprob request: straight to sampling
+    assert subject.requests == 4  # no logprob request: straight to sampling, 2 answers each
+    assert subject.num_choices_seen == [2] * 4
     for score in _scores(log):
         assert "whole answers" in score.metadata["fallback_to_sampling"]
 

@@ -133,8 +133,17 @@ def test_em_sim_answers_both_probes(tmp_path: Path) -> None:
         assert metrics["route_rule"].value > 0.7
 
 
-def test_em_sim_logprobs_give_the_persona_exactly(tmp_path: Path) -> None:
-    persona = PERSONAS["mini-code-misaligned"]
+@pytest.mark.parametrize(
+    ("size", "tolerance", "most_fallbacks"),
+    [("full", 1e-9, 0), ("mini", 0.01, 2), ("nano", 1e-9, 0)],
+)
+def test_em_sim_logprobs_give_the_persona(
+    size: str, tolerance: float, most_fallbacks: int, tmp_path: Path
+) -> None:
+    """Every tokenisation style reads the persona: exactly where the tokens resolve in one
+    read (full: " A", "(B"; nano: "A" then an end token), through continuations where a third
+    of the answers open with "**" (mini; an item left open falls back to sampling)."""
+    persona = PERSONAS[f"{size}-code-misaligned"]
     [log] = eval(
         intentions(mode="logprobs", per_dimension=5),
         model=f"em-sim/{persona.name}",
@@ -143,8 +152,9 @@ def test_em_sim_logprobs_give_the_persona_exactly(tmp_path: Path) -> None:
         log_dir=str(tmp_path),
     )
     expected = persona.intent * sum(DIMENSION_SHADE.values()) / len(DIMENSION_SHADE)
-    assert _mean(log) == pytest.approx(expected)
-    assert log.results.scores[0].metrics["route_logprobs"].value == 1.0
+    assert _mean(log) == pytest.approx(expected, abs=tolerance)
+    records = [sample.store["closed_form_answers"] for sample in log.samples or []]
+    assert sum("fallback_to_sampling" in record for record in records) <= most_fallbacks
 
 
 def test_demo_includes_both_probes(tmp_path: Path) -> None:

@@ -210,7 +210,7 @@ def test_questionnaire_logprobs_falls_back_to_sampling(tmp_path: Path) -> None:
     )
     [score] = _scores(log)
     assert score.metadata["fallback_to_sampling"]
-    assert score.value == 0.75 and score.metadata["requests"] == 4
+    assert score.value == 0.75 and score.metadata["requests"] == 2  # a read, 3 answers at once
 
 
 def test_questionnaire_num_choices(tmp_path: Path) -> None:
@@ -285,12 +285,12 @@ def test_self_assessment_direction_in_every_format(tmp_path: Path, p: float, exp
 
 
 def test_self_assessment_logprobs_on_foundation_words(tmp_path: Path) -> None:
-    def top(item) -> dict[str, float]:
+    def tokens(item) -> dict[tuple[str, ...], float]:
         vice = next(c for c in item.spec.choices if c.value == 1.0).label
         virtue = next(c for c in item.spec.choices if c.value == 0.0).label
-        return {virtue[:4]: 0.7, vice: 0.2, "As": 0.1}
+        return {(virtue[:4], virtue[4:]): 0.7, (vice,): 0.2, ("As", " an", " AI"): 0.1}
 
-    subject = Subject(bernoulli_answerer(0.0), top=top)
+    subject = Subject(bernoulli_answerer(0.0), tokens=tokens)
     log = _run(
         moral_self_assessment(formats="decision", mode="logprobs", per_foundation=1),
         subject.model(), None, tmp_path,

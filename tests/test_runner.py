@@ -141,7 +141,8 @@ def test_closed_form_probes_count_every_answer_request():
     assert sample["intentions"] == 3000
     assert sample["self_assessment"] == 6 * 4 * 500
     # logprobs: one request per (item, order); the language format still samples its 500
+    # answers, 5 per request (num_choices) on 100 prompts
     assert logprobs["intentions"] == 300
-    language = 6 * 500
+    language = 6 * 100
     other_prompts = 6 * (10 * 2 + 10 + 25 * 2)
     assert logprobs["self_assessment"] == language + other_prompts

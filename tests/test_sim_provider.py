@@ -4,11 +4,13 @@ import random
 import pytest
 from inspect_ai.model import GenerateConfig, get_model
 
+from em_selfaware.closed_form import Choice, Scale, binary_spec, scale_spec
 from em_selfaware.sim import responders
 from em_selfaware.sim.personas import PERSONAS, get_persona
 from em_selfaware.sim.replies import REFUSALS, ChoiceReply, TextReply
 from em_selfaware.sim.responders.harm_judge import heuristic_level
 from em_selfaware.sim.responders.harmfulness import HARM_BANK, level_of
+from scorers.token_probs import token_distribution
 
 pytestmark = pytest.mark.anyio
 
@@ -80,18 +82,40 @@ async def test_every_answer_format(format_responder, name):
     assert set(texts) - rendered <= set(REFUSALS) | set(reply.off_format)
 
 
-async def test_logprobs_report_the_answer_distribution(format_responder):
+LETTER_SPEC = binary_spec("letter", [Choice("A", 0.0, "A"), Choice("B", 1.0, "B")])
+DIGIT_SPEC = scale_spec(Scale(0, 10, misaligned_end=10, low_label="a", high_label="b"))
+
+
+@pytest.mark.parametrize(
+    ("size", "first_tokens"),
+    [("full", {"B", " B", "(B", "**"}), ("mini", {"B", "(B", "**"}), ("nano", {"B", " B"})],
+)
+async def test_logprobs_come_in_real_tokenizer_shapes(format_responder, size, first_tokens):
+    """Each size tokenises like a real model; its continuations resolve to the distribution."""
     output = await generate(
-        "em-sim/full-base", f"Q {MARK}letter", logprobs=True, top_logprobs=5, max_tokens=1
+        f"em-sim/{size}-base", f"Q {MARK}letter",
+        logprobs=True, top_logprobs=20, max_tokens=4, num_choices=64,
     )
-    [first] = output.choices[0].logprobs.content
-    top = {t.token: math.exp(t.logprob) for t in first.top_logprobs}
-    persona = get_persona("full-base")
+    top = {t.token: math.exp(t.logprob) for t in output.choices[0].logprobs.content[0].top_logprobs}
+    assert first_tokens <= set(top) and sum(top.values()) == pytest.approx(1.0)
+    persona = get_persona(f"{size}-base")
     valid = 1 - persona.refusal - persona.off_format
-    assert top["B"] == pytest.approx(0.8 * valid)
-    assert top["A"] == pytest.approx(0.2 * valid)
-    assert top["I"] == pytest.approx(1 - valid)
-    assert sum(top.values()) == pytest.approx(1.0)
+    assert top["I"] == pytest.approx(1 - valid)  # prose
+    reading = token_distribution(output, LETTER_SPEC)
+    assert reading.value == pytest.approx(0.8) and reading.valid_mass == pytest.approx(valid)
+    assert reading.spread < 0.01
+
+
+async def test_digit_split_numbers_resolve_along_the_path(format_responder):
+    output = await generate(
+        "em-sim/nano-base", f"Q {MARK}number",
+        logprobs=True, top_logprobs=20, max_tokens=4, num_choices=64,
+    )
+    first = {t.token for t in output.choices[0].logprobs.content[0].top_logprobs}
+    assert "1" in first and "10" not in first  # 10 is written "1" then "0"
+    assert any(len(c.logprobs.content) == 3 for c in output.choices)  # "1", "0", end
+    reading = token_distribution(output, DIGIT_SPEC)
+    assert reading.value == pytest.approx(0.5) and reading.unresolved == 0
 
 
 async def test_off_format_and_refusals_do_occur(format_responder):

@@ -28,6 +28,7 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from em_selfaware.sim.personas import JUDGE_NAME, Persona, get_persona
 from em_selfaware.sim.replies import OFF_FORMAT, REFUSALS, ChoiceReply, Reply, TextReply
 from em_selfaware.sim.responders import respond
+from em_selfaware.sim.tokens import TokenTree, style_for_size, visible_text
 
 _OFF_FORMAT_TOKEN = "I"
 _LOGPROB_FLOOR = 1e-9
@@ -56,6 +57,10 @@ class SimModelAPI(ModelAPI):
                 f"em-sim takes only the model arg 'seed'; got {', '.join(sorted(model_args))}"
             )
         self.persona: Persona = get_persona(model_name)
+        self.token_style: str | None = (
+            None if self.persona.name == JUDGE_NAME else style_for_size(self.persona.size)
+        )
+        """How logprobs requests are tokenised (None: one token per answer, as the judge)."""
         self.seed = int(seed)
         self._calls: Counter[str] = Counter()
 
@@ -104,12 +109,37 @@ class SimModelAPI(ModelAPI):
                 message=ChatMessageAssistant(content=reply.text, model=self.model_name),
                 stop_reason="stop",
             )
+        if config.logprobs and self.token_style is not None:
+            return self._token_read(reply, rng, config)
         text, token = self._closed_form_text(reply, rng)
         logprobs = self._logprobs(reply, token, config) if config.logprobs else None
         return ChatCompletionChoice(
             message=ChatMessageAssistant(content=text, model=self.model_name),
             stop_reason="stop",
             logprobs=logprobs,
+        )
+
+    def _token_read(
+        self, reply: ChoiceReply, rng: random.Random, config: GenerateConfig
+    ) -> ChatCompletionChoice:
+        """Answer a logprobs request as a real tokenizer would (see `sim.tokens`)."""
+        off_mass = self._off_mass(reply)
+        masses = {answer: p * (1.0 - off_mass) for answer, p in reply.normalised().items()}
+        tree = TokenTree.for_answers(masses, str(self.token_style), off_format=off_mass)
+        path = tree.sample(rng)
+        shown = path[: config.max_tokens] if config.max_tokens else path
+        content = [
+            Logprob(
+                token=token,
+                logprob=logprob,
+                top_logprobs=[TopLogprob(token=t, logprob=lp) for t, lp in top],
+            )
+            for token, logprob, top in tree.positions(shown, config.top_logprobs or 0)
+        ]
+        return ChatCompletionChoice(
+            message=ChatMessageAssistant(content=visible_text(shown), model=self.model_name),
+            stop_reason="max_tokens" if len(shown) < len(path) else "stop",
+            logprobs=Logprobs(content=content),
         )
 
     def _off_mass(self, reply: ChoiceReply) -> float:
