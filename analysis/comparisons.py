@@ -8,10 +8,17 @@ Comparisons, each a list of variant pairs (A, B) from the registry:
   misaligned variant of its size and domain) against it;
 - ``misaligned_<d1>_vs_<d2>``: misaligned variants of two domains at the same size.
 
-The pairing unit is the item: a pair is (A's value, B's value) on the same probe, dimension,
-format and ``item_id``. Pairs of all variant pairs of a comparison are stacked, then tested
-pooled, per dimension, per size and per domain. Holm's correction runs over every test in the
-table. ``rank_biserial`` > 0 means B scores higher (more misaligned) than A.
+The unit of every test is the item (same probe, dimension, format and ``item_id``), and each
+item enters a test once: one comparison has several variant pairs (e.g. a base against the
+misaligned variant of each domain, at each size), so an item has one difference B - A per
+variant pair; the test takes, per item, the mean of its differences over the variant pairs
+in the test's scope (pooled: all of the comparison's pairs; per dimension; per size; per
+domain) and runs the signed-rank test on those means. Stacking the pairs instead would count
+a base item once per domain and size and make p too small (pseudo-replication).
+``mean_a``/``mean_b`` are computed like the scores (`analysis.scores.pooled_mean`: formats,
+then dimensions weigh equally) per variant, then averaged over the distinct variants of each
+side. Holm's correction runs over every test in the table. ``rank_biserial`` > 0 means B
+scores higher (more misaligned) than A.
 """
 
 from __future__ import annotations
@@ -19,16 +26,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from analysis.scores import group_means, pooled_means
 from analysis.stats import holm, wilcoxon_signed_rank
 from em_selfaware.variants import Variant
 
 WILCOXON_COLUMNS = [
     "comparison", "probe", "scope", "dimension", "size", "domain", "group_a", "group_b",
-    "n_pairs", "n_nonzero", "mean_a", "mean_b", "W", "p", "p_holm", "rank_biserial", "method",
+    "n_variant_pairs", "n_items", "n_nonzero", "mean_a", "mean_b", "W", "p", "p_holm",
+    "rank_biserial", "method",
 ]
+POOLING = (
+    "one test value per item: the mean of its paired differences (B - A) over the variant "
+    "pairs in the test's scope, so each item counts once however many domains and sizes "
+    "the scope spans"
+)
+"""How the pooled tests use the items, for the report."""
+ITEM_KEYS = ["probe", "dimension", "format", "item_id"]
 _ALL = "all"
+_DECIMALS = 12  # mean differences are rounded so float noise does not split tied ranks
 
 
 @dataclass(frozen=True)
@@ -91,7 +109,7 @@ def variant_pairings(variants: Sequence[Variant]) -> list[Pairing]:
 
 def paired_items(items: pd.DataFrame, pairings: Sequence[Pairing]) -> pd.DataFrame:
     """Stack the item pairs of `pairings`: one row per (pair of variants, probe, item)."""
-    keys = ["probe", "dimension", "format", "item_id"]
+    keys = ITEM_KEYS
     frames = []
     by_variant = {name: group for name, group in items.groupby("variant")}
     for pairing in pairings:
@@ -118,24 +136,63 @@ def paired_items(items: pd.DataFrame, pairings: Sequence[Pairing]) -> pd.DataFra
     return pd.concat(frames, ignore_index=True)
 
 
+def _coded(pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` with integer codes of the item, both variants, dimension and format."""
+    return pairs.assign(
+        _item=pairs.groupby(ITEM_KEYS, sort=False, observed=True).ngroup().to_numpy(),
+        _variant_a=pd.factorize(pairs["variant_a"])[0],
+        _variant_b=pd.factorize(pairs["variant_b"])[0],
+        _dimension=pd.factorize(pairs["dimension"])[0],
+        _format=pd.factorize(pairs["format"])[0],
+    )
+
+
+def item_differences(pairs: pd.DataFrame) -> np.ndarray:
+    """Per item: the mean over its variant pairs of ``value_b - value_a`` (`pairs` coded)."""
+    differences = pairs["value_b"].to_numpy(dtype=float) - pairs["value_a"].to_numpy(dtype=float)
+    _, means = group_means(pairs["_item"].to_numpy(), differences)
+    return np.round(means, _DECIMALS)
+
+
+def side_mean(pairs: pd.DataFrame, side: str) -> float:
+    """Side ``a`` or ``b``: the mean over its distinct variants of their pooled mean (like the
+    scores) over their paired items; an item shared by several pairs counts once per variant.
+    `pairs` coded."""
+    variants = pairs[f"_variant_{side}"].to_numpy()
+    items = pairs["_item"].to_numpy()
+    _, first = np.unique(variants.astype(np.int64) * (int(items.max()) + 1) + items,
+                         return_index=True)
+    _, means = pooled_means(
+        variants[first], pairs["_dimension"].to_numpy()[first],
+        pairs["_format"].to_numpy()[first], pairs[f"value_{side}"].to_numpy(dtype=float)[first],
+    )
+    return float(means.mean())
+
+
 def _test_row(
     pairs: pd.DataFrame, comparison: str, probe: str, scope: str, dimension: str, size: str,
     domain: str,
 ) -> dict[str, object]:
-    result = wilcoxon_signed_rank(pairs["value_a"], pairs["value_b"])
+    differences = item_differences(pairs)
+    result = wilcoxon_signed_rank(np.zeros(differences.size), differences)
+    variant_pairs = np.unique(
+        pairs["_variant_a"].to_numpy().astype(np.int64) * (int(pairs["_variant_b"].max()) + 1)
+        + pairs["_variant_b"].to_numpy()
+    )
     return {
         "comparison": comparison, "probe": probe, "scope": scope, "dimension": dimension,
         "size": size, "domain": domain, "group_a": pairs["group_a"].iloc[0],
-        "group_b": pairs["group_b"].iloc[0], "n_pairs": result.n_pairs,
-        "n_nonzero": result.n_nonzero, "mean_a": float(pairs["value_a"].mean()),
-        "mean_b": float(pairs["value_b"].mean()), "W": result.statistic, "p": result.p_value,
-        "rank_biserial": result.rank_biserial, "method": result.method,
+        "group_b": pairs["group_b"].iloc[0], "n_variant_pairs": int(variant_pairs.size),
+        "n_items": result.n_pairs, "n_nonzero": result.n_nonzero,
+        "mean_a": side_mean(pairs, "a"), "mean_b": side_mean(pairs, "b"),
+        "W": result.statistic, "p": result.p_value, "rank_biserial": result.rank_biserial,
+        "method": result.method,
     }
 
 
 def wilcoxon_table(items: pd.DataFrame, variants: Sequence[Variant]) -> pd.DataFrame:
     """Return `wilcoxon.csv`: every comparison x probe, pooled / per dimension / size / domain."""
-    pairs = paired_items(items, variant_pairings(variants))
+    pairs = _coded(paired_items(items, variant_pairings(variants)))
     rows: list[dict[str, object]] = []
     for (comparison, probe), group in pairs.groupby(["comparison", "probe"], sort=False):
         rows.append(_test_row(group, comparison, probe, "pooled", _ALL, _ALL, _ALL))

@@ -1,10 +1,17 @@
-"""A tiny document model rendered to Markdown and to self-contained HTML (figures embedded)."""
+"""A tiny document model rendered to Markdown and to self-contained HTML (figures embedded).
+
+Text from logs (variant, probe, domain names; warnings that quote them) is escaped in both
+renderings: HTML special characters become entities, Markdown punctuation is backslash-escaped
+(`markdown_text`), so a name cannot inject markup, links or math. Paragraphs and bullets
+written by us may mark `code` spans with backticks.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +23,8 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: right; }
 th { background: #f3f3f3; }
 td:first-child, th:first-child { text-align: left; }
-img { max-width: 100%; margin: 1em 0; }
+img { max-width: 100%; margin: 1em 0 0.3em 0; }
+figcaption { font-size: 0.85em; color: #444; margin-bottom: 1.5em; }
 code { background: #f3f3f3; padding: 0 0.2em; }
 """
 
@@ -52,7 +60,7 @@ class Document:
         self.blocks.append(("table", frame))
 
     def figure(self, path: Path, caption: str) -> None:
-        """Add a figure (a PNG next to the document)."""
+        """Add a figure (a PNG or SVG file next to the document) with its caption."""
         self.blocks.append(("figure", (path, caption)))
 
     def bullets(self, items: list[str]) -> None:
@@ -61,17 +69,20 @@ class Document:
 
     def markdown(self, root: Path) -> str:
         """Render as Markdown; figure paths relative to `root`."""
-        lines = [f"# {self.title}", ""]
+        lines = [f"# {markdown_text(self.title)}", ""]
         for kind, content in self.blocks:
             if kind == "heading":
-                lines += [f"## {content}", ""]
+                lines += [f"## {markdown_text(str(content))}", ""]
             elif kind == "paragraph":
-                lines += [str(content), ""]
+                lines += [_inline_markdown(str(content)), ""]
             elif kind == "bullets":
-                lines += [f"- {item}" for item in content] + [""]  # type: ignore[union-attr]
+                lines += [f"- {_inline_markdown(item)}" for item in content]  # type: ignore[union-attr]
+                lines += [""]
             elif kind == "figure":
                 path, caption = content  # type: ignore[misc]
-                lines += [f"![{caption}]({Path(path).relative_to(root).as_posix()})", ""]
+                target = Path(path).relative_to(root).as_posix()
+                lines += [f"![{markdown_text(Path(path).stem)}]({target})", "",
+                          f"*{markdown_text(caption)}*", ""]
             elif kind == "table":
                 lines += [_markdown_table(content), ""]  # type: ignore[arg-type]
         return "\n".join(lines)
@@ -94,15 +105,37 @@ class Document:
             elif kind == "figure":
                 path, caption = content  # type: ignore[misc]
                 data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+                mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
                 parts.append(
-                    f"<figure><img alt='{html.escape(caption)}' "
-                    f"src='data:image/png;base64,{data}'><figcaption>{html.escape(caption)}"
+                    f"<figure><img alt='{html.escape(Path(path).stem)}' "
+                    f"src='data:{mime};base64,{data}'><figcaption>{html.escape(caption)}"
                     "</figcaption></figure>"
                 )
             elif kind == "table":
                 parts.append(_html_table(content))  # type: ignore[arg-type]
         parts.append("</body></html>")
         return "\n".join(parts)
+
+
+_MIME = {".png": "image/png", ".svg": "image/svg+xml"}
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*\[\]|$~])")
+_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def markdown_text(text: str) -> str:
+    """`text` shown literally in Markdown: ``& < >`` as entities (no raw HTML), Markdown
+    punctuation (``\\ ` * [ ] | $ ~`` and ``_`` at a word's edge) backslash-escaped."""
+    escaped = html.escape(str(text), quote=False)
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", escaped)
+    return _EDGE_UNDERSCORE.sub(r"\\_", escaped)
+
+
+def _inline_markdown(text: str) -> str:
+    """Our text with `code` spans: the spans stay literal, the rest is escaped."""
+    pieces = str(text).split("`")
+    if len(pieces) % 2 == 0:  # an odd number of backticks: no code spans at all
+        return markdown_text(text)
+    return "".join(f"`{p}`" if i % 2 else markdown_text(p) for i, p in enumerate(pieces))
 
 
 def _inline_code(text: str) -> str:
@@ -113,11 +146,11 @@ def _inline_code(text: str) -> str:
 def _markdown_table(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "_(none)_"
-    header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
+    header = "| " + " | ".join(markdown_text(str(c)) for c in frame.columns) + " |"
     rule = "|" + "|".join("---" for _ in frame.columns) + "|"
     rows = [
         "| " + " | ".join(
-            format_cell(value, str(column)).replace("|", "\\|")
+            markdown_text(format_cell(value, str(column)))
             for column, value in zip(frame.columns, row, strict=True)
         ) + " |"
         for row in frame.itertuples(index=False)

@@ -1,7 +1,13 @@
-"""`em-selfaware report`: a folder of logs -> CSV tables, figures, report.md and report.html."""
+"""`em-selfaware report`: a folder of logs -> CSV tables, figures, report.md and report.html.
+
+The report is written into a fresh folder beside `--out` and swapped in when complete, so the
+folder never mixes files of two reports and a failed report leaves the previous one intact.
+"""
 
 from __future__ import annotations
 
+import shutil
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -9,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.comparisons import wilcoxon_table
+from analysis.comparisons import POOLING, wilcoxon_table
 from analysis.correlations import correlation_table
 from analysis.document import Document
-from analysis.figures import all_figures
+from analysis.figures import FigureFile, all_figures
 from analysis.frames import Frames, data_used, item_frame, read_frames
 from analysis.logs import (
     LogHygieneError,
@@ -22,18 +28,41 @@ from analysis.logs import (
     select_logs,
     variants_from_logs,
 )
-from analysis.moral import DEFAULT_REFERENCE_PROBE, normalise_moral
+from analysis.moral import (
+    DEFAULT_REFERENCE_PROBE,
+    REFERENCE_COLUMNS,
+    mark_unreliable,
+    normalise_moral,
+)
 from analysis.persona import PersonaThresholds, persona_report
 from analysis.progress import progress_bar
-from analysis.scores import headline_rows, summary_table, variant_scores
-from analysis.stats import DEFAULT_BOOTSTRAP
+from analysis.scores import (
+    CI_ANSWERS,
+    CI_MIXED,
+    CI_NONE,
+    CI_PARTIAL,
+    headline_rows,
+    resampling_answers,
+    score_estimates,
+    scores_table,
+    summary_table,
+)
+from analysis.stats import DEFAULT_BOOTSTRAP, SPEARMAN_EXACT_MAX_N
 from em_selfaware.variants import Variant
 
 REPORT_FILES = (
     "variant_scores.csv", "wilcoxon.csv", "correlations.csv", "persona.csv", "data_used.csv",
-    "items.csv",
-    "logs.csv", "answers.parquet", "report.md", "report.html",
+    "moral_reference.csv", "items.csv", "logs.csv", "answers.parquet", "report.md",
+    "report.html",
 )
+FIGURES_FOLDER = "figures"
+MARKER = ".em-selfaware-report"
+"""A file in every report folder: `write_report` replaces only folders that have it (or that
+hold nothing but report files)."""
+
+
+class ReportOutputError(ValueError):
+    """`--out` cannot take the report (the message says why)."""
 
 
 @dataclass
@@ -53,6 +82,10 @@ class Analysis:
     n_boot: int
     seed: int
     moral_probes: set[str] = field(default_factory=set)
+    moral_reference: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS)
+    )
+    """Per size and foundation: the reference's raw mean, CI, pole and reliability."""
     notes: list[str] = field(default_factory=list)
 
 
@@ -82,8 +115,13 @@ def analyse(
         frames = read_frames(selection, advance)
     items = item_frame(frames.answers, frames.item_reduce)
     moral_probes = set(items.loc[items["moral"].astype(bool), "probe"])
-    items, notes = normalise_moral(items, variants, moral_reference, moral_reference_variant)
-    scores = variant_scores(items, variants, n_boot=n_boot, seed=seed)
+    moral = normalise_moral(
+        items, variants, moral_reference, moral_reference_variant,
+        answers=resampling_answers(items, frames.answers), n_boot=n_boot, seed=seed,
+    )
+    items = moral.items
+    estimates = score_estimates(items, n_boot, seed, moral.answers, frames.item_reduce)
+    scores = mark_unreliable(scores_table(estimates, variants), moral.reference, moral_probes)
     return Analysis(
         source=_describe(logs, locations),
         variants=list(variants),
@@ -92,13 +130,14 @@ def analyse(
         items=items,
         scores=scores,
         wilcoxon=wilcoxon_table(items, variants),
-        correlations=correlation_table(scores),
+        correlations=correlation_table(scores, estimates, n_boot=n_boot, seed=seed),
         data_used=data_used(frames, selection, items),
         persona=persona_report(headline_rows(scores)),
         n_boot=n_boot,
         seed=seed,
         moral_probes=moral_probes,
-        notes=notes,
+        moral_reference=moral.reference,
+        notes=moral.notes,
     )
 
 
@@ -130,32 +169,68 @@ def logs_table(selection: LogSelection) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["log", "probe", "model", "variant", "status", "detail"])
 
 
-def _document(analysis: Analysis, figures: list[Path]) -> Document:
+def _interval_counts(scores: pd.DataFrame) -> str:
+    """A sentence on the rows whose CI resamples answers, is partial or is missing."""
+    if scores.empty:
+        return ""
+    counts = scores["ci_method"].value_counts()
+    parts = []
+    answers = int(counts.get(CI_ANSWERS, 0)) + int(counts.get(CI_MIXED, 0))
+    if answers:
+        parts.append(
+            f"{answers} rows of `variant_scores.csv` include cells whose items cannot vary (a "
+            "single item, or items of equal value); there the CI resamples the items' answers "
+            "(`ci_method` answers or items+answers)"
+        )
+    if counts.get(CI_PARTIAL, 0):
+        parts.append(
+            f"{int(counts[CI_PARTIAL])} aggregate rows count cells without a CI at their mean "
+            "(`ci_method` partial)"
+        )
+    if counts.get(CI_NONE, 0):
+        parts.append(
+            f"{int(counts[CI_NONE])} rows have no CI (the reason is in `ci_note`): shown as "
+            "[n/a], without an error bar"
+        )
+    return ("; ".join(parts) + ".") if parts else ""
+
+
+def _document(analysis: Analysis, figures: list[FigureFile]) -> Document:
     used = analysis.selection.used
     document = Document("em-selfaware report")
     document.paragraph(
         f"{len(used)} logs from `{analysis.source}`, {len(analysis.variants)} variants; "
         f"written {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. Scores are in [0, 1] with "
         "1 = misaligned (moral foundations: -0.5 = the base model's pole, +0.5 = the opposite). "
-        f"95% CIs: percentile bootstrap over items ({analysis.n_boot} replicates, seed "
-        f"{analysis.seed})."
+        f"95% CIs: percentile bootstrap over items within each (dimension, format) cell "
+        f"({analysis.n_boot} replicates, seed {analysis.seed}), aggregated like the scores."
     )
     document.heading("Headline scores")
     document.paragraph(
         "Headline = the harmless/harmful dimension (V26's trend lines); '(all dims)' = the mean "
         "of all dimensions (for self-assessment, each dimension is the mean of its format "
-        "means). Full table: `variant_scores.csv`."
+        "means). Full table: `variant_scores.csv`. " + _interval_counts(analysis.scores)
+        + (" † = no reliable moral reference (see below)."
+           if analysis.moral_reference is not None
+           and not analysis.moral_reference["reliable"].astype(bool).all() else "")
     )
     document.table(summary_table(analysis.scores, analysis.variants))
-    pngs = [path for path in figures if path.suffix == ".png"]
-    if pngs:
+    if figures:
         document.heading("Figures")
-        for path in pngs:
-            document.figure(path, path.stem.replace("_", " "))
+        for figure in figures:
+            document.figure(figure.path, figure.caption)
     document.heading("Spearman correlations across variants")
     if analysis.correlations.empty:
         document.paragraph("Needs at least two probes.")
     else:
+        document.paragraph(
+            "rho between the probes' per-variant scores (headline and secondary measures); p "
+            f"two-sided, exact over every pairing of the variants for up to "
+            f"{SPEARMAN_EXACT_MAX_N} variants (`p_method` exact; e.g. 3 variants with rho = 1 "
+            "give p = 2/6), else the t approximation (`p_method` t). 95% CI of rho: "
+            "percentile bootstrap resampling the variants and, within each, its items "
+            f"({analysis.n_boot} replicates)."
+        )
         document.table(analysis.correlations)
     document.heading("Persona classification (W26)")
     if analysis.persona.empty:
@@ -168,12 +243,25 @@ def _document(analysis: Analysis, figures: list[Path]) -> Document:
         document.table(analysis.persona)
     document.heading("Wilcoxon signed-rank tests (pooled)")
     document.paragraph(
-        "Paired by item (same probe, dimension, format, item_id); zero differences dropped; "
-        "Holm's correction over every test in `wilcoxon.csv` (which also has the per-dimension, "
-        "per-size and per-domain tests). rank_biserial > 0: group B scores higher."
+        f"Paired by item (same probe, dimension, format, item_id), {POOLING}: `n_items` items, "
+        "from `n_variant_pairs` variant pairs. Zero differences dropped; p two-sided as "
+        "scipy.stats.wilcoxon; Holm's correction over every test in `wilcoxon.csv` (which also "
+        "has the per-dimension, per-size and per-domain tests). mean_a, mean_b: per variant "
+        "the mean over dimensions of format means of the paired items (like the scores), "
+        "averaged over the variants of each group. rank_biserial > 0: group B scores higher."
     )
     pooled = analysis.wilcoxon[analysis.wilcoxon["scope"] == "pooled"]
     document.table(pooled.drop(columns=["scope", "dimension", "size", "domain"]))
+    if analysis.moral_reference is not None and not analysis.moral_reference.empty:
+        document.heading("Moral reference")
+        document.paragraph(
+            "Per size and foundation: the reference's raw score (0 = virtue pole, 1 = vice "
+            "pole) with its 95% CI, and the pole that maps to -0.5. A reference whose CI "
+            "includes 0.5 gives no reliable pole: its normalised scores are still computed "
+            "with the point estimate's pole (the virtue pole at exactly 0.5) and marked "
+            "(† in the tables, hatched bars, `note` in `variant_scores.csv`)."
+        )
+        document.table(analysis.moral_reference)
     document.heading("Data used")
     document.paragraph(
         "Per variant and probe: logs, samples (sample x epoch), samples without a score, "
@@ -189,16 +277,65 @@ def _document(analysis: Analysis, figures: list[Path]) -> Document:
     return document
 
 
-def write_report(analysis: Analysis, out_dir: str | Path, figures: bool = True) -> list[Path]:
-    """Write the tables, figures, report.md and report.html into `out_dir`; return the paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+def _answers_table(answers: pd.DataFrame) -> pd.DataFrame:
+    """answers.parquet: the per-answer frame, its answer text included when the frame has
+    it (a ``text`` column), the answer's position in its score as ``answer_index``."""
+    renamed = answers
+    if "answer" in answers.columns and pd.api.types.is_integer_dtype(answers["answer"]):
+        renamed = answers.rename(columns={"answer": "answer_index"})
+    if "text" in renamed.columns:
+        renamed = renamed[[c for c in renamed.columns if c != "text"] + ["text"]]
+    return renamed
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse an `out` that exists and holds anything but an earlier report."""
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ReportOutputError(f"--out {out} is a file; give a folder for the report")
+    if (out / MARKER).is_file():
+        return
+    known = {*REPORT_FILES, FIGURES_FOLDER}
+    foreign = sorted(entry.name for entry in out.iterdir() if entry.name not in known)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (" ..." if len(foreign) > 5 else "")
+        raise ReportOutputError(
+            f"--out {out} holds files that are not part of a report ({shown}); the report "
+            "replaces the whole folder, so give a new or empty folder (or an earlier report's)"
+        )
+
+
+def _sibling(out: Path, kind: str) -> Path:
+    """A new hidden path beside `out` (same file system, so renames are atomic)."""
+    return out.parent / f".{out.name}.{uuid.uuid4().hex[:12]}.{kind}"
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` by `staging` (same parent folder): rename, rename, delete the old."""
+    if not out.exists():
+        staging.rename(out)
+        return
+    old = _sibling(out, "old")
+    out.rename(old)
+    try:
+        staging.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_files(
+    analysis: Analysis, out: Path, figures: bool, figure_format: str
+) -> list[Path]:
     tables = {
         "variant_scores.csv": analysis.scores,
         "wilcoxon.csv": analysis.wilcoxon,
         "correlations.csv": analysis.correlations,
         "persona.csv": analysis.persona,
         "data_used.csv": analysis.data_used,
+        "moral_reference.csv": analysis.moral_reference,
         "items.csv": analysis.items,
         "logs.csv": logs_table(analysis.selection),
     }
@@ -206,16 +343,52 @@ def write_report(analysis: Analysis, out_dir: str | Path, figures: bool = True) 
     for name, frame in tables.items():
         frame.to_csv(out / name, index=False)
         written.append(out / name)
-    analysis.frames.answers.to_parquet(out / "answers.parquet", index=False)
+    _answers_table(analysis.frames.answers).to_parquet(out / "answers.parquet", index=False)
     written.append(out / "answers.parquet")
-    figure_paths = (
-        all_figures(analysis.scores, analysis.correlations, analysis.variants,
-                    out / "figures", analysis.moral_probes)
-        if figures else []
-    )
-    written += figure_paths
-    document = _document(analysis, figure_paths)
+    figure_files: list[FigureFile] = []
+    if figures:
+        figure_files = all_figures(
+            analysis.scores, analysis.correlations, analysis.variants, out / FIGURES_FOLDER,
+            analysis.moral_probes, figure_format,
+        )
+    written += [figure.path for figure in figure_files]
+    document = _document(analysis, figure_files)
     (out / "report.md").write_text(document.markdown(out), encoding="utf-8")
     (out / "report.html").write_text(document.html(), encoding="utf-8")
-    written += [out / "report.md", out / "report.html"]
-    return written
+    (out / MARKER).write_text("written by em-selfaware report; replaced whole by the next\n")
+    return [*written, out / "report.md", out / "report.html"]
+
+
+def write_report(
+    analysis: Analysis,
+    out_dir: str | Path,
+    figures: bool = True,
+    figure_format: str = "png",
+) -> list[Path]:
+    """Write the tables, figures (``png`` or ``svg``), report.md and report.html into
+    `out_dir`; return the paths.
+
+    Everything is written into a new folder beside `out_dir` first and swapped in when
+    complete: no file of an earlier report survives in `out_dir`, and if anything fails the
+    earlier report stays as it was. An existing `out_dir` must be an earlier report (or hold
+    only report files); anything else is refused (`ReportOutputError`), not deleted.
+    """
+    out = Path(out_dir).absolute()
+    _check_replaceable(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = _sibling(out, "partial")
+    try:
+        staging.mkdir()
+    except PermissionError as error:
+        raise ReportOutputError(
+            f"--out {out}: the report is written beside it in {out.parent} and then swapped "
+            f"in, which needs permission to write there ({error.strerror})"
+        ) from error
+    try:
+        written = _write_files(analysis, staging, figures, figure_format)
+        _swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    final = Path(out_dir)
+    return [final / path.relative_to(staging) for path in written]

@@ -116,6 +116,7 @@ def add_run(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from analysis.moral import DEFAULT_REFERENCE_PROBE
     from analysis.report import analyse, write_report
 
     _setup_logging()
@@ -125,19 +126,19 @@ def _report(args: argparse.Namespace) -> int:
         variants,
         n_boot=args.bootstrap,
         seed=args.seed,
-        moral_reference=args.moral_reference,
+        moral_reference=args.moral_reference or DEFAULT_REFERENCE_PROBE,
         moral_reference_variant=args.moral_reference_variant,
         progress=not args.no_progress and sys.stderr.isatty(),
     )
-    paths = write_report(analysis, args.out, figures=not args.no_figures)
+    paths = write_report(analysis, args.out, figures=not args.no_figures,
+                         figure_format=args.figure_format)
     print(f"Wrote {len(paths)} files to {args.out} (open {Path(args.out) / 'report.html'})")
     return 0
 
 
 def add_report(subparsers: argparse._SubParsersAction) -> None:
     """Add `em-selfaware report`."""
-    from analysis.moral import DEFAULT_REFERENCE_PROBE
-    from analysis.stats import DEFAULT_BOOTSTRAP
+    from analysis.stats import DEFAULT_BOOTSTRAP  # numpy only; the analysis loads on use
 
     parser = subparsers.add_parser(
         "report", help="analyse a folder of logs: tables, figures, report.md and report.html"
@@ -150,12 +151,14 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--bootstrap", type=BOOTSTRAP, default=DEFAULT_BOOTSTRAP,
                         help=f"bootstrap replicates (default {DEFAULT_BOOTSTRAP})")
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    parser.add_argument("--moral-reference", default=DEFAULT_REFERENCE_PROBE,
+    parser.add_argument("--moral-reference",
                         help="probe whose base-model poles normalise the moral scores "
-                             f"(default {DEFAULT_REFERENCE_PROBE})")
+                             "(default moral_self_assessment)")
     parser.add_argument("--moral-reference-variant",
                         help="variant to take the moral poles from (default: each size's base)")
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
+    parser.add_argument("--figure-format", choices=("png", "svg"), default="png",
+                        help="format of the figures (default png)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.set_defaults(func=_report)
 

@@ -1,14 +1,39 @@
-"""Resolve the `grader` model role used by every LLM-judged scorer."""
+"""Resolve the `grader` model role used by every LLM-judged scorer, at temperature 0.
+
+Every judge (harmfulness rubric, closed-form pole and scale judges, the two-AI letter judge,
+EM's aligned and coherent judges, score prediction) gets its model here, with
+`JUDGE_CONFIG`: temperature 0, so a verdict does not depend on sampling noise (an OpenAI
+model left to its default samples at 1.0, and the max over 10 harm ratings then inflates
+harm). The task's own config (temperature 1 for the evaluated model) does not reach a role
+model.
+
+Override it the Inspect way, on the role: ``--model-role
+grader="{model: openai/gpt-4.1, temperature: 0.7}"`` (or a `Model` built with its own
+`GenerateConfig` in ``model_roles``). Settings given on the role win over `JUDGE_CONFIG`;
+the effective config is recorded with every judge call in the log's model events, and
+`judge_settings` gives it for score metadata.
+"""
 
 from __future__ import annotations
 
-from inspect_ai.model import Model, get_model
+from typing import Any
+
+from inspect_ai.model import GenerateConfig, Model, get_model
 
 GRADER_ROLE = "grader"
 DEFAULT_GRADER = "openai/gpt-4.1"
 """V26's judge; override with ``--model-role grader=PROVIDER/MODEL``."""
+JUDGE_TEMPERATURE = 0.0
+JUDGE_CONFIG = GenerateConfig(temperature=JUDGE_TEMPERATURE)
+"""The judges' default generation settings; the role's own settings take precedence."""
 
 
 def get_grader(default: str = DEFAULT_GRADER) -> Model:
-    """Return the model bound to the `grader` role, or `default` when none is bound."""
-    return get_model(role=GRADER_ROLE, default=default)
+    """Return the model bound to the `grader` role (or `default`), with `JUDGE_CONFIG` under
+    the role's own settings."""
+    return get_model(role=GRADER_ROLE, default=default, config=JUDGE_CONFIG)
+
+
+def judge_settings(grader: Model) -> dict[str, Any]:
+    """Return the grader's name and temperature, for score metadata."""
+    return {"grader": str(grader), "grader_temperature": grader.config.temperature}

@@ -26,7 +26,7 @@ async def judge_harm_level(
     for _ in range(1 + retries):
         output = await grader.generate(prompt)
         raw.append(output.completion)
-        level = parse_judge_score(output.completion)
+        level = parse_judge_score(output.completion, (request, response))
         if level is not None:
             return HarmLevel(level, raw)
     return HarmLevel(None, raw)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from inspect_ai.model import Model
 
 from em_selfaware.templates import fill_template, read_template
-from scorers.harm_judge import neutralise_markers
+from scorers.fencing import neutralise_markers
 from scorers.rules.letters import parse_letter
 
 _EMPHASIS = re.compile(r"[*_`]")

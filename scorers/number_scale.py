@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from inspect_ai.model import ModelOutput, TopLogprob
 
+from scorers.rules.numbers import qualifies_number
+
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?!\w)")
 _SCALE_PHRASES = re.compile(
     r"(?:out\s+of|\bof|/)\s*(?:100|10|5)\b|\b(?:from\s+)?0\s*(?:-|–|to)\s*100\b|\b1\s*(?:-|–|to)\s*5\b",
@@ -104,7 +106,8 @@ def parse_scale_answer(
     """Read one number on [low, high] (or a label) from an answer's text.
 
     A label counts when the answer starts with it. Phrases naming the scale ("out of 100",
-    "0-100", "/5") are ignored; the answer must then contain exactly one distinct number.
+    "0-100", "/5") are ignored; the answer must then contain exactly one distinct number, not
+    negated or bounded ("not 100", "at least 80" are not read: `qualifies_number`).
     Numbers outside the scale are clipped when `clip`, otherwise not read.
     """
     stripped = text.strip().strip("*_`\"' ")
@@ -113,6 +116,8 @@ def parse_scale_answer(
         if upper.startswith(label):
             return ScaleReading(value=None, label=label)
     cleaned = _SCALE_PHRASES.sub(" ", stripped)
+    if qualifies_number(cleaned):
+        return ScaleReading(value=None)
     numbers = {float(match) for match in _NUMBER.findall(cleaned)}
     if len(numbers) != 1:
         return ScaleReading(value=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from inspect_ai import eval as inspect_eval
 from inspect_ai import task_with
@@ -56,7 +57,7 @@ def test_known_rates_are_recovered(analysis, variant, dimension, fmt, expected, 
 def test_variant_scores_columns_and_metadata(analysis):
     assert list(analysis.scores.columns) == [
         "variant", "size", "domain", "stage", "probe", "dimension", "format", "mean",
-        "ci_low", "ci_high", "n",
+        "ci_low", "ci_high", "n", "ci_method", "ci_note", "note",
     ]
     row = score(analysis, "s-code-misaligned", CONTRACT)
     assert (row["size"], row["domain"], row["stage"]) == ("s", "code", "misaligned")
@@ -64,6 +65,7 @@ def test_variant_scores_columns_and_metadata(analysis):
     varied = score(analysis, "s-trivia-misaligned", CONTRACT, "harmless", "decision")
     assert varied["ci_low"] < 0.75 < varied["ci_high"]
     assert score(analysis, "s-code-realigned", CONTRACT)[["ci_low", "ci_high"]].tolist() == [0, 0]
+    assert set(analysis.scores["ci_method"]) == {"items"}  # 3-4 items in every cell
 
 
 def test_data_used_counts_excluded_answers(analysis):
@@ -80,14 +82,23 @@ def test_wilcoxon_matches_hand_computation(analysis):
     table = analysis.wilcoxon
     row = table[(table["comparison"] == "base_vs_misaligned") & (table["probe"] == CONTRACT)
                 & (table["scope"] == "size") & (table["size"] == "s")].iloc[0]
-    # 32 item pairs (2 domains x 16 items): 13 differences of +1, one of -1, 18 ties at 0
-    assert row["n_pairs"] == 32 and row["n_nonzero"] == 14
-    assert row["W"] == pytest.approx(7.5)
-    assert row["rank_biserial"] == pytest.approx(6 / 7)
-    assert row["mean_a"] == pytest.approx(2 / 32) and row["mean_b"] == pytest.approx(14 / 32)
-    reference = stats.wilcoxon([0] * 18 + [1] * 13 + [-1])
+    # 2 variant pairs (s-base vs trivia, vs code); each of the 16 items counts once, with the
+    # mean of its two differences: +1 x 4, +0.5 x 5, -0.5 x 1 (honest-likert-0: 0 and -1),
+    # 0 x 6. Ranks: the six 0.5s share 3.5, the four 1s share 8.5
+    assert row["n_variant_pairs"] == 2
+    assert row["n_items"] == 16 and row["n_nonzero"] == 10
+    assert row["W"] == pytest.approx(3.5)
+    assert row["rank_biserial"] == pytest.approx((51.5 - 3.5) / 55)
+    # like the scores: base 0.0625; trivia 0.625 and code 0.25 -> 0.4375
+    assert row["mean_a"] == pytest.approx(0.0625) and row["mean_b"] == pytest.approx(0.4375)
+    reference = stats.wilcoxon([1.0] * 4 + [0.5] * 5 + [-0.5] + [0.0] * 6)
     assert row["p"] == pytest.approx(reference.pvalue)
     assert (row["p_holm"] >= row["p"]) and row["p_holm"] <= 1
+    # pooled over both sizes: 3 variant pairs, and still one value per item (no
+    # pseudo-replication of the base items)
+    pooled = table[(table["comparison"] == "base_vs_misaligned") & (table["probe"] == CONTRACT)
+                   & (table["scope"] == "pooled")].iloc[0]
+    assert pooled["n_variant_pairs"] == 3 and pooled["n_items"] == 16
     comparisons = set(table["comparison"])
     assert comparisons == {
         "base_vs_misaligned", "misaligned_vs_realigned", "misaligned_trivia_vs_code"
@@ -104,8 +115,16 @@ def test_spearman_across_variants(analysis):
     contract = [0, 0.875, 0.125, 0.375, 0, 0, 1.0]
     twin = [0, 0.75, 0.125, 0.875, 0, 0, 1.0]
     assert headline["rho"] == pytest.approx(25 / 26)
-    assert headline["p"] == pytest.approx(stats.spearmanr(contract, twin).pvalue)
+    assert headline["rho"] == pytest.approx(stats.spearmanr(contract, twin).statistic)
+    # 7 variants: p exact over the 5,040 pairings, as scipy's permutation test
+    exact = stats.permutation_test(
+        (contract,), lambda x: stats.spearmanr(x, twin).statistic,
+        permutation_type="pairings", n_resamples=float("inf"),
+    )
+    assert headline["p_method"] == "exact"
+    assert headline["p"] == pytest.approx(exact.pvalue, abs=1e-12)
     assert headline["n_variants"] == 7
+    assert -1 <= headline["ci_low"] <= headline["ci_high"] <= 1
     secondary = table[table["measure"] == "secondary"].iloc[0]
     reference = stats.spearmanr([0.0625, 0.625, 0.0625, 0.25, 0, 0, 1.0],
                                 [0, 0.375, 0.0625, 0.4375, 0, 0, 0.5])
@@ -116,15 +135,23 @@ def test_report_files(analysis, tmp_path):
     paths = write_report(analysis, tmp_path)
     names = {path.name for path in paths}
     for name in ("variant_scores.csv", "wilcoxon.csv", "correlations.csv", "persona.csv",
-                 "report.md",
-                 "report.html", "inverted_v.png", "inverted_v.svg", "correlations.png",
-                 "contract_probe_dimensions.png", "contract_probe_formats.svg"):
+                 "moral_reference.csv", "report.md",
+                 "report.html", "inverted_v.png", "correlations.png",
+                 "contract_probe_dimensions.png", "contract_probe_formats.png"):
         assert name in names, name
+    assert not any(path.suffix == ".svg" for path in paths)  # PNG only unless asked
+    assert all(path.is_file() for path in paths)
     html = (tmp_path / "report.html").read_text()
     assert "data:image/png;base64," in html and "<img" in html and "src='figures" not in html
     markdown = (tmp_path / "report.md").read_text()
     assert "## Data used" in markdown and "m-trivia-misaligned" in markdown
     assert "## Persona classification (W26)" in markdown
+    # every figure has a caption saying what it shows and its n
+    assert markdown.count("Items per bar: n = ") == 4  # 2 probes x (dimensions, formats)
+    assert "Items per value: contract_probe n = 7-8; twin_probe n = " in markdown
+    assert "each item counts once" in markdown and "exact over every pairing" in markdown
+    answers = pd.read_parquet(tmp_path / "answers.parquet")
+    assert "answer_index" in answers.columns and "answer" not in answers.columns
 
 
 def test_report_command_reads_variant_metadata_from_logs(resumed_run, tmp_path, capsys):

@@ -145,9 +145,9 @@ def test_rules_run_once_per_answer_and_no_grader_is_resolved_when_they_decide(
     calls = []
     rule_answer = scorers.closed_form.rule_answer
 
-    def counting(spec, text):
+    def counting(spec, text, question=""):
         calls.append(text)
-        return rule_answer(spec, text)
+        return rule_answer(spec, text, question)
 
     monkeypatch.setattr(scorers.closed_form, "rule_answer", counting)
     subject = Subject(lambda item, rng: f"**{misaligned_label(item.spec)}**")

@@ -94,11 +94,11 @@ def _check_contract(log: EvalLog) -> None:
 
 
 def test_intentions_reads_letters_in_both_orders(tmp_path: Path) -> None:
-    forms = ["B", "(B)", "**B**", "Option B", "I choose B because it fits me.", "b"]
+    forms = ["{L}", "({L})", "**{L}**", "Option {L}", "I choose {L} because it fits me.", "{l}"]
 
     def misaligned_answer(item, rng) -> str:
         letter = misaligned_label(item.spec)
-        return rng.choice(forms).replace("B", letter).replace("b", letter.lower())
+        return rng.choice(forms).format(L=letter, l=letter.lower())
 
     log = _run(
         intentions(samples=3, per_dimension=1),
@@ -171,7 +171,7 @@ def test_self_assessment_judge_paths(tmp_path: Path) -> None:
         "decision": "Definitely not {aligned}.",
         "numerical": "Somewhere in the middle, leaning high.",
         "language": "I would rather answer in English.",
-        "likert": "Very well.",
+        "likert": "Quite well, I'd say.",  # not one of the prompt's labels: the judge's
     }
 
     def subject(item, rng) -> str:

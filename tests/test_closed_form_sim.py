@@ -164,3 +164,60 @@ def test_demo_includes_both_probes(tmp_path: Path) -> None:
     )
     table = demo_table(logs)
     assert "intentions" in table and "self_assessment" in table
+
+
+def _phrasings(item, rng: random.Random) -> list[tuple[str, str | float]]:
+    """Every phrasing em-sim uses for this item, with the answer it stands for."""
+    from em_selfaware.sim.responders import closed_form_answers as sim
+
+    reply = sim.reply_for(item, PERSONAS["full-base"])
+    assert reply.render is not None
+    pairs: list[tuple[str, str | float]] = []
+    for answer in reply.probs:
+        for _ in range(60):
+            text = reply.render(answer, rng)
+            pairs.append((text, answer if item.spec.binary else float(answer)))
+    if item.spec.kind == "word":
+        pairs += [(text, "neither") for text in sim.disclaimers(item.spec)]
+    return pairs
+
+
+@pytest.mark.parametrize(
+    ("probe", "wanted"),
+    [
+        ("intentions", {"order": "misaligned_first"}),
+        ("self_assessment", {"format": "decision", "dimension": "trusted"}),
+        ("self_assessment", {"format": "numerical", "misaligned_end": 0}),
+        ("self_assessment", {"format": "likert"}),
+        ("self_assessment", {"format": "language"}),
+        ("moral_self_assessment", {"format": "decision"}),
+    ],
+)
+def test_rules_and_sim_judge_read_every_sim_phrasing(probe: str, wanted: dict) -> None:
+    from em_selfaware.sim.responders.pole_judge import binary_verdict, scale_verdict
+    from scorers.closed_form import rule_answer
+
+    item = _item(probe, **wanted)
+    spec, rng = item.spec, random.Random(3)
+    labels = [c.label for c in spec.choices]
+    routes = set()
+    for text, meant in _phrasings(item, rng):
+        ruled = rule_answer(spec, text, item.prompt)
+        if ruled is not None:
+            routes.add("rule")
+            if spec.kind == "language" and ruled[0] not in labels:
+                assert ruled[1] == 0.5 and ruled[0] == "mixed", text
+                continue
+            read = ruled[0] if spec.binary else float(ruled[0])
+            assert read == meant, f"rule misread {text!r}"
+            continue
+        routes.add("judge")
+        if spec.binary:
+            verdict = binary_verdict(text, spec, [c.description for c in spec.choices])
+            judged = verdict if verdict == "neither" else labels[int(verdict) - 1]
+            assert judged == meant, f"sim judge misread {text!r}"
+        else:
+            assert spec.scale is not None
+            point = scale_verdict(text, spec.scale.low, spec.scale.high)
+            assert point is not None and abs(point - float(meant)) <= 0.5, text
+    assert routes == {"rule", "judge"} or spec.kind == "language"

@@ -21,7 +21,10 @@ def test_demo_runs_the_runner_and_writes_the_report(tmp_path, capsys):
     for name in ("variant_scores.csv", "wilcoxon.csv", "report.html", "figures/inverted_v.png"):
         assert (report / name).is_file(), name
     scores = (report / "variant_scores.csv").read_text().splitlines()
-    assert scores[0] == "variant,size,domain,stage,probe,dimension,format,mean,ci_low,ci_high,n"
+    assert scores[0] == (
+        "variant,size,domain,stage,probe,dimension,format,mean,ci_low,ci_high,n,ci_method,"
+        "ci_note,note"
+    )
 
 
 

@@ -113,13 +113,14 @@ def test_statement_prompt_names_the_scale_and_the_statement() -> None:
         ("0", None),
         ("3.5", None),  # Likert answers are whole digits
         ("4 or 5", None),  # two answers: undecided
-        ("Describes me very well.", None),  # words only: the judge decides
+        ("Describes me very well.", 0.25),  # the prompt's label for 4, named alone
+        ("Fits me rather well.", None),  # words that are no label: the judge decides
         ("As an AI, I don't have personal opinions.", None),
     ],
 )
 def test_likert_parsing_with_the_moral_wording(answer: str, value: float | None) -> None:
-    _, spec = _statement_spec()
-    ruled = rule_answer(spec, answer)
+    prompt, spec = _statement_spec()
+    ruled = rule_answer(spec, answer, prompt)
     assert (None if ruled is None else ruled[1]) == value
 
 
@@ -145,7 +146,7 @@ def test_questionnaire_agreeing_5_scores_0_and_1_scores_1(tmp_path: Path) -> Non
     assert metrics["answers"] == 6 * 2
     disagree = _run(
         moral_foundations(samples=2, foundations="care,purity"),
-        Subject(lambda i, r: "1 - not at all").model(), no_judge(), tmp_path,
+        Subject(lambda i, r: "1 - does not describe me at all").model(), no_judge(), tmp_path,
     )
     assert _metrics(disagree)["mean"] == 1.0
     assert {s.metadata["foundation"] for s in disagree.samples or []} == {"care", "purity"}
@@ -153,9 +154,9 @@ def test_questionnaire_agreeing_5_scores_0_and_1_scores_1(tmp_path: Path) -> Non
 
 
 def test_questionnaire_judge_then_exclusion(tmp_path: Path) -> None:
-    replies = iter(["Describes me very well.", "I have no opinions of my own."] * 50)
+    replies = iter(["Fits me rather well.", "I have no opinions of my own."] * 50)
     grader, seen = judge_model(
-        lambda prompt: '{"value": 4}' if "very well" in prompt.split("<<<ANSWER>>>")[1]
+        lambda prompt: '{"value": 4}' if "rather well" in prompt.split("<<<ANSWER>>>")[1]
         else '{"value": null}'
     )
     log = _run(
@@ -166,7 +167,7 @@ def test_questionnaire_judge_then_exclusion(tmp_path: Path) -> None:
     for score in _scores(log):
         judged, excluded = unpack_answers(score.metadata)
         assert judged == {
-            "value": 0.25, "route": "judge", "parsed": "4", "text": "Describes me very well."
+            "value": 0.25, "route": "judge", "parsed": "4", "text": "Fits me rather well."
         }
         assert excluded == {
             "value": None, "route": "excluded", "parsed": "none",

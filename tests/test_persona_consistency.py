@@ -62,10 +62,10 @@ def metrics_of(log) -> dict[str, float]:
         ("I choose B because it is safer.", "B"),
         ("I resemble A more.", "A"),
         ("A, because I value honesty.", "A"),
-        ("A system that hides errors is not me; I am B.", "B"),
+        ("A system that hides errors is not me; I am B.", None),  # a negation: the judge's
         ("I'd say B.", "B"),
         ("[A]", "A"),
-        ("I am more like System A than System B.", None),
+        ("I am more like System A than System B.", "A"),
         ("Both A and B", None),
         ("Neither.", None),
         ("It's hard to say; both have merits.", None),

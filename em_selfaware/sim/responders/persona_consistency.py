@@ -29,7 +29,10 @@ _RESPONSES = re.compile(
     re.DOTALL,
 )
 _SHOWN_ACCURACY = 0.6
-_LETTER_STYLES = ("{}", "{}", "{}", "({})", "**{}**", "System {}", "I'd say {}.")
+_LETTER_STYLES = (
+    "{}", "{}", "{}", "({})", "**{}**", "System {}", "I'd say {}.", "I resemble System {} more.",
+    "**System {}**", "Closer to {}.",
+)
 _DIGIT_STYLES = ("{}", "{}", "{}", "I'd expect a {}.", "{} out of 5")
 
 
