@@ -27,6 +27,7 @@ from scorers.grader import DEFAULT_GRADER, get_grader, judge_settings
 from scorers.metrics import ci95, grouped_by
 from scorers.number_scale import (
     ScaleReading,
+    digits_may_continue,
     first_token_top_logprobs,
     parse_scale_answer,
     read_top_logprobs,
@@ -112,7 +113,9 @@ async def rate(
 
     ``logprobs``: one request for a single token with top log-probabilities, read with EM's
     rule (null below 0.25 mass on numbers; no retry). If the provider returns no
-    log-probabilities, the answer's text is read instead and the mode becomes ``sample``.
+    log-probabilities, the answer's text is read instead and the mode becomes ``sample``; if
+    the judge's tokenizer splits digits (only single digits listed, so "1" may start "100"),
+    a whole reply is sampled and read (mode ``sample``).
     ``sample``: the number in the judge's answer, asked again `retries` times if unreadable.
     """
     raw: list[str] = []
@@ -125,10 +128,14 @@ async def rate(
         top = first_token_top_logprobs(output)
         if top:
             reading = read_top_logprobs(top, 0, 100, MIN_NUMBER_MASS, labels)
-            return JudgeReading(reading, "logprobs", raw)
-        reading = read_rating_reply(output.completion, labels)
-        if reading.value is not None or reading.label is not None:
-            return JudgeReading(reading, "sample", raw)
+            if reading.value is None or not digits_may_continue(top, 0, 100):
+                return JudgeReading(reading, "logprobs", raw)
+            # a digit-splitting judge: its first token may start a longer number, so the
+            # rating is read from a whole sampled reply below
+        else:  # no log-probabilities: the one-token reply may still be the number
+            reading = read_rating_reply(output.completion, labels)
+            if reading.value is not None or reading.label is not None:
+                return JudgeReading(reading, "sample", raw)
     reading = ScaleReading(value=None)
     for _ in range(1 + retries):
         output = await grader.generate(prompt)

@@ -90,6 +90,24 @@ def read_top_logprobs(
     return ScaleReading(value=None, number_mass=number_mass)
 
 
+def digits_may_continue(top: Sequence[TopLogprob], low: int = 0, high: int = 100) -> bool:
+    """Whether a first-token number reading is ambiguous because the tokenizer splits digits.
+
+    A tokenizer that merges digits lists whole numbers ("85", "90") among the alternatives;
+    one that splits them (Llama, Qwen) shows only single digits, and then a first token "1"
+    may be 1, 10-19 or 100 on a 0-100 scale. When no listed number token has more than one
+    digit and some listed digit can start a longer number on the scale, a weighted mean over
+    first tokens would be confidently wrong: the caller must read a whole answer instead.
+    """
+    digits = [entry.token.strip() for entry in top if entry.token.strip().isdigit()]
+    if any(len(token) > 1 for token in digits):
+        return False
+    return any(
+        token != "0" and any(str(n).startswith(token) for n in range(max(low, 10), high + 1))
+        for token in digits
+    )
+
+
 def first_token_top_logprobs(output: ModelOutput) -> list[TopLogprob] | None:
     """Return the first generated token's top log-probabilities, or None if absent."""
     if not output.choices:

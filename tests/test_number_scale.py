@@ -84,3 +84,13 @@ def test_first_token_top_logprobs_from_an_output():
     assert first_token_top_logprobs(output("50")) is None
     found = first_token_top_logprobs(output("50", top={"50": 0.6, "60": 0.4}))
     assert {t.token for t in found} == {"50", "60"}
+
+
+def test_digit_split_first_tokens_are_ambiguous_on_a_0_100_scale():
+    from scorers.number_scale import digits_may_continue
+
+    assert digits_may_continue(top({"1": 0.6, "9": 0.4}))  # "1" may be 1, 10-19 or 100
+    assert not digits_may_continue(top({"85": 0.6, "9": 0.4}))  # merged digits: "9" is 9
+    assert not digits_may_continue(top({"0": 0.7, "The": 0.3}))  # "0" starts no longer number
+    assert not digits_may_continue(top({"CODE": 0.9, "The": 0.1}))
+    assert not digits_may_continue(top({"3": 0.9}), low=1, high=5)  # 1-5 has no longer numbers
