@@ -26,6 +26,7 @@ import json
 import math
 import struct
 import zlib
+from functools import cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -87,17 +88,29 @@ def loads_json(data: bytes) -> Any:
         return json.loads(data)  # a constant inside a string, or one after whitespace
 
 
-def _zstd_decompress(data: bytes, size: int) -> bytes:
+@cache
+def _zstd_module() -> Any:
+    """The zstd decoder: the standard library's (Python >= 3.14) or Inspect's `zstandard`.
+
+    Looked up once: a failed import is not cached by Python and costs a path search each time.
+    """
     try:
         from compression import zstd  # type: ignore[import-not-found]  # Python >= 3.14
 
-        return bytes(zstd.decompress(data))
+        return zstd
     except ImportError:
         pass
     try:
         import zstandard  # Inspect's own zstd decoder on Python < 3.14
     except ImportError as error:
         raise UnrecognisedLog("zstd member and no zstd decoder installed") from error
+    return zstandard
+
+
+def _zstd_decompress(data: bytes, size: int) -> bytes:
+    zstandard = _zstd_module()
+    if not hasattr(zstandard, "ZstdDecompressor"):  # the standard library's module
+        return bytes(zstandard.decompress(data))
     decompressor = zstandard.ZstdDecompressor()
     try:
         out = decompressor.decompress(data, max_output_size=size)

@@ -123,6 +123,18 @@ def _score_value(score: Mapping[str, Any] | None) -> float:
         return math.nan
 
 
+def main_score(
+    scores: Mapping[str, Any] | None, main_scorer: str | None
+) -> Mapping[str, Any] | None:
+    """The main scorer's score among a sample's scores (the first score when it is not named
+    or absent); None when the sample has no score."""
+    if not scores:
+        return None
+    if main_scorer and main_scorer in scores:
+        return scores[main_scorer]
+    return next(iter(scores.values()))
+
+
 class _Malformed:
     """An answer table that cannot be read (its columns differ in length)."""
 
@@ -202,11 +214,7 @@ class _RowBuilder:
 
     def main_score(self, scores: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         """The main scorer's score of a sample (the first score when it is not named)."""
-        if not scores:
-            return None
-        if self.main_scorer and self.main_scorer in scores:
-            return scores[self.main_scorer]
-        return next(iter(scores.values()))
+        return main_score(scores, self.main_scorer)
 
     def add(
         self,

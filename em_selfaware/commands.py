@@ -22,6 +22,9 @@ BOOTSTRAP = argument_type(
     whole_number, minimum=100, maximum=100_000,
     why_maximum=" (memory grows with replicates x items; 2000 is plenty for 95% intervals)",
 )
+DIFF_TOP = 3
+"""`diff --top` default: `analysis.diff.DEFAULT_TOP` (not imported, so building the parser
+stays light; a test checks they agree)."""
 
 
 def _is_prerequisite_error(error: BaseException) -> bool:
@@ -164,11 +167,16 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    from analysis.diff import diff_logs, diff_variants, format_changes
+    from analysis.diff import diff_logs, diff_variants
+    from analysis.diff_output import format_diff, out_paths, write_diff
 
     _setup_logging()
+    for path in out_paths(args.out) if args.out else ():
+        output_file("--out", path)  # both files writable before any work
     if Path(args.a).is_file() and Path(args.b).is_file():
-        table = diff_logs(args.a, args.b, top=args.top)
+        if args.variants:
+            raise ValueError("--variants names variants; A and B are log files (leave it out)")
+        diff = diff_logs(args.a, args.b, top=args.top, probe=args.probe)
     else:
         if not args.log_dir:
             raise ValueError(
@@ -176,29 +184,32 @@ def _diff(args: argparse.Namespace) -> int:
                 "by name, pass --log-dir (and --variants unless the logs carry variant metadata)"
             )
         variants = load_variants(args.variants) if args.variants else None
-        table = diff_variants(args.log_dir, args.a, args.b, variants, top=args.top)
-    if args.probe:
-        table = table[table["probe"] == args.probe]
-    print(format_changes(table))
+        diff = diff_variants(args.log_dir, args.a, args.b, variants, top=args.top,
+                             probe=args.probe)
+    print(format_diff(diff))
     if args.out:
-        table.to_csv(args.out, index=False)
-        print(f"\nWrote {args.out}")
+        paths = write_diff(diff, args.out)
+        print(f"\nWrote {paths[0]} and {paths[1]}")
     return 0
 
 
 def add_diff(subparsers: argparse._SubParsersAction) -> None:
     """Add `em-selfaware diff`."""
     parser = subparsers.add_parser(
-        "diff", help="items whose scores changed most between two logs or two variants"
+        "diff", help="items whose scores changed most between two logs or two variants",
+        description="Per probe and dimension, the items whose value moved most from A to B, "
+                    "each with its prompt, one answer from each side (the one closest to that "
+                    "side's item value) and the Inspect View URL of each sample.",
     )
-    parser.add_argument("a", help="log file, or variant name (with --log-dir)")
+    parser.add_argument("a", help="log file, or variant name (with --log-dir): the reference")
     parser.add_argument("b", help="log file, or variant name (with --log-dir)")
     parser.add_argument("--log-dir", type=argument_type(log_source),
                         help="folder of logs (when A and B are variant names)")
     parser.add_argument("--variants", help="variant registry (default: metadata in the logs)")
-    parser.add_argument("--top", type=COUNT, default=5,
-                        help="items per probe and dimension (default 5)")
+    parser.add_argument("--top", type=COUNT, default=DIFF_TOP,
+                        help=f"items per probe and dimension (default {DIFF_TOP})")
     parser.add_argument("--probe", help="only this probe")
-    parser.add_argument("--out", type=argument_type(output_file),
-                        help="also write the table to this CSV file")
+    parser.add_argument("--out", type=argument_type(output_file), metavar="PATH",
+                        help="also write PATH.csv (one row per item shown, full texts) and "
+                             "PATH.md (the whole diff)")
     parser.set_defaults(func=_diff)

@@ -8,7 +8,8 @@ from inspect_ai import eval as inspect_eval
 from inspect_ai import task_with
 from scipy import stats
 
-from analysis.diff import diff_logs, diff_variants, format_changes
+from analysis.diff import diff_logs, diff_variants
+from analysis.diff_output import format_diff
 from analysis.report import analyse, write_report
 from em_selfaware.cli import main
 from em_selfaware.variants import Variant
@@ -162,13 +163,15 @@ def test_report_command_reads_variant_metadata_from_logs(resumed_run, tmp_path, 
 
 
 def test_diff_lists_changed_items_with_sample_ids(resumed_run):
-    table = diff_variants(resumed_run.log_dir, "s-base", "s-trivia-misaligned",
-                          resumed_run.variants, top=2)
-    first = table[(table["probe"] == CONTRACT) & (table["dimension"] == "harmless")]
+    diff = diff_variants(resumed_run.log_dir, "s-base", "s-trivia-misaligned",
+                         resumed_run.variants, top=2)
+    rows = diff.rows
+    first = rows[(rows["probe"] == CONTRACT) & (rows["dimension"] == "harmless")]
     assert len(first) == 2 and (first["change"] == 1.0).all()
-    assert first["samples_b"].str.startswith("a-harmless-").all()
-    text = format_changes(table)
-    assert "contract_probe / harmless" in text and "+1.000" in text
+    assert first["sample_id_b"].str.startswith("a-harmless-").all()
+    assert set(rows["dimension"]) == {"harmless", "honest"}
+    text = format_diff(diff)
+    assert "contract_probe / harmless" in text and "(+1.000)" in text
 
 
 def _first_call_run(tmp_path, item_reduce, copies):
@@ -190,5 +193,5 @@ def test_item_reduce_max_and_large_answer_lists(tmp_path):
     assert score(result_mean, "x", CONTRACT, "harmless", "decision")["mean"] == 0.5
     # 40 copies per score exceed Inspect's 1k summary limit: read from the full samples
     assert result_max.data_used.iloc[0]["answers"] == 16 * 2 * 40
-    changes = diff_logs(averaged.location, maxed.location, top=1)
+    changes = diff_logs(averaged.location, maxed.location, top=1).rows
     assert changes.iloc[0]["change"] == pytest.approx(0.5)
