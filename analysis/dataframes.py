@@ -19,28 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.frames import VARIANT_COLUMNS, item_frame, read_frames
-from analysis.logs import (
-    LogHygieneError,
-    LogSelection,
-    log_locations,
-    read_log_infos,
-    select_logs,
-    variants_from_logs,
-)
+from analysis.frames import VARIANT_COLUMNS, item_frame
+from analysis.loading import LogPaths, load_study
+from analysis.logs import LogSelection, log_locations
 
 if TYPE_CHECKING:
     from inspect_ai.analysis import Column
 
     from em_selfaware.variants import Variant
-
-LogPaths = str | Path | Sequence[str | Path]
-"""A log folder (read recursively), a log file, or a list of them."""
 
 ITEM_FRAME_COLUMNS = [
     *VARIANT_COLUMNS, "probe", "dimension", "format", "moral", "item_id", "value", "n_answers",
@@ -63,10 +53,16 @@ class StudyFrames:
     """One row per (variant, probe, dimension, format, item): `ITEM_FRAME_COLUMNS`."""
     selection: LogSelection
     """Which logs were used, superseded or skipped, and the warnings."""
+    settings: pd.DataFrame
+    """One row per (probe, variant): the settings it ran with and what differs across
+    variants (`analysis.settings`; the report's ``settings.csv``)."""
 
 
 def study_frames(
-    logs: LogPaths, variants: Sequence[Variant] | None = None, cache: bool = True
+    logs: LogPaths,
+    variants: Sequence[Variant] | None = None,
+    cache: bool = True,
+    allow_mixed_settings: bool = False,
 ) -> StudyFrames:
     """Read a study's logs into answer, sample and item frames.
 
@@ -75,20 +71,18 @@ def study_frames(
         variants: the variant registry; by default rebuilt from the variant metadata that
             ``em-selfaware run`` writes into every log.
         cache: use the per-log frame cache (`analysis.frame_cache`).
+        allow_mixed_settings: return frames of variants run with settings that bias their
+            comparison (e.g. another mode or grader) instead of raising `LogHygieneError`.
     """
-    infos, unreadable = read_log_infos(log_locations(logs))
-    if variants is None:
-        variants = variants_from_logs([info for info in infos if info.status == "success"])
-    selection = select_logs(infos, variants, unreadable)
-    if not selection.used:
-        raise LogHygieneError(f"no usable logs in {logs} (see the warnings above)")
-    frames = read_frames(selection, cache=cache)
+    study = load_study(logs, variants, allow_mixed_settings, cache=cache)
+    variants, selection, frames = study.variants, study.selection, study.frames
     items = item_frame(frames.answers, frames.item_reduce)
     registry = pd.DataFrame(
         [(v.name, v.size, v.domain, v.stage) for v in variants], columns=VARIANT_COLUMNS
     )
     items = items.merge(registry, on="variant", how="left")[ITEM_FRAME_COLUMNS]
-    return StudyFrames(frames.answers, frames.samples, items, selection)
+    return StudyFrames(frames.answers, frames.samples, items, selection,
+                       study.settings.table)
 
 
 def answers_df(logs: LogPaths, variants: Sequence[Variant] | None = None) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.frames import Frames, item_frame, read_frames
+from analysis.loading import load_study
 from analysis.logs import (
     LogHygieneError,
     LogInfo,
@@ -40,7 +41,6 @@ from analysis.logs import (
     local_path,
     log_locations,
     read_log_infos,
-    select_logs,
     variants_from_logs,
 )
 from analysis.sample_text import SampleText, read_sample_texts
@@ -356,15 +356,20 @@ def diff_variants(
     if name_a == name_b:
         raise LogHygieneError(f"A and B are the same variant ('{name_a}'); name two variants")
     pair = [by_name[name_a], by_name[name_b]]
-    models = {variant.model for variant in pair}
-    wanted = [info for info in infos if info.model in models]
-    selection = select_logs(wanted, pair, [])
-    for location, reason in unreadable:
-        selection.warn(f"skipped {location}: {reason}")
+    # the report's loading: unreadable logs skipped and named, coverage-aware log choice;
+    # settings that differ between the two sides are listed as warnings
+    study = load_study(
+        logs, pair, allow_mixed_settings=True, models={variant.model for variant in pair}
+    )
+    selection, frames = study.selection, study.frames
     _check_sides(selection.used, pair, probe, logs)
     if probe is not None:
         selection.used = [(info, v) for info, v in selection.used if info.probe == probe]
-    frames = read_frames(selection)
+        frames = Frames(
+            frames.answers[frames.answers["probe"] == probe],
+            frames.samples[frames.samples["probe"] == probe],
+            frames.item_reduce,
+        )
     view_dir = Path(logs) if isinstance(logs, str | Path) and Path(logs).is_dir() else (
         _common_folder([info.location for info, _ in selection.used])
     )

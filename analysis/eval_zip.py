@@ -119,10 +119,13 @@ def _zstd_decompress(data: bytes, size: int) -> bytes:
     except zstandard.ZstdError:
         pass
     parts = []  # several frames (Inspect splits very large members), or no content size
-    while data:
-        frame = decompressor.decompressobj()
-        parts.append(frame.decompress(data))
-        data = frame.unused_data
+    try:
+        while data:
+            frame = decompressor.decompressobj()
+            parts.append(frame.decompress(data))
+            data = frame.unused_data
+    except zstandard.ZstdError as error:  # corrupt data: let Inspect's reader say so
+        raise UnrecognisedLog(f"zstd data cannot be decompressed ({error})") from error
     return b"".join(parts)
 
 

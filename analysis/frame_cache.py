@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SWITCH_ENV = "EM_SELFAWARE_FRAME_CACHE"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 """Bump whenever the rows read from a log change (columns, their meaning, or the reading)."""
 _META_KEY = b"em_selfaware_frames"
 

@@ -24,6 +24,7 @@ all the item's answers instead.
 from __future__ import annotations
 
 import gc
+import json
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -74,6 +75,10 @@ _TABLE_COLUMNS = [
 ]
 """One log's rows as stored (and cached): one row per sample, answers as list columns."""
 _ANSWER_FIELDS = ("value", "route", "parsed", "text")
+JUDGE_KEYS = ("grader", "grader_temperature", "judge_prompts")
+"""Score-metadata keys with the judge settings a score was judged with (`scorers.grader`)."""
+_JUDGE_NOTE = "judge"
+"""The cache entry's note that holds `LogRows.judge`."""
 _EXCLUDE_FIELDS = {"messages", "events", "store", "attachments", "output", "model_usage"}
 
 
@@ -98,6 +103,9 @@ class LogRows:
     table was thinned from the summary)."""
     source: str = "fast"
     """``fast``, ``inspect`` or ``cache``."""
+    judge: dict[str, list[str]] = field(default_factory=dict)
+    """The judge settings the main scores record (`JUDGE_KEYS` in their metadata: grader,
+    judge temperature, judge prompts): key -> the distinct values seen, sorted."""
 
 
 def _as_float(value: Any) -> float:
@@ -167,6 +175,14 @@ def _score_as_answer(score: Mapping[str, Any]) -> Columns:
     }
 
 
+def _judge_text(value: Any) -> str:
+    """A recorded judge setting as text (numbers as JSON writes them, e.g. ``0.0``)."""
+    value = restore_number(value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, sort_keys=True, default=str)
+
+
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -211,6 +227,15 @@ class _RowBuilder:
         self.answers: dict[str, list[list[Any]]] = {name: [] for name in _ANSWER_FIELDS}
         """Per answer field, each sample's column as read (converted in bulk by `table`)."""
         self.notes = {"no_item_id": 0, "no_answers": 0, "malformed": 0, "read_in_full": 0}
+        self.judge: dict[str, set[Any]] = {}
+        """Judge settings recorded in the scores' metadata: key -> values seen."""
+
+    def judge_texts(self) -> dict[str, list[str]]:
+        """The judge settings seen, as sorted text."""
+        return {
+            key: sorted({_judge_text(value) for value in values})
+            for key, values in self.judge.items()
+        }
 
     def main_score(self, scores: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
         """The main scorer's score of a sample (the first score when it is not named)."""
@@ -240,6 +265,13 @@ class _RowBuilder:
             _score_value(score),
             summary.get("error") is not None,
         ))
+        score_metadata = score.get("metadata") if score is not None else None
+        if isinstance(score_metadata, Mapping):
+            for key in JUDGE_KEYS:
+                value = score_metadata.get(key)
+                if value is not None:  # raw values here, as text once per log (`judge_texts`)
+                    seen = self.judge.setdefault(key, set())
+                    seen.add(value if isinstance(value, str | int | float) else _judge_text(value))
         if score is not None and not isinstance(answers, dict):
             self.notes["malformed" if isinstance(answers, _Malformed) else "no_answers"] += 1
             answers = _score_as_answer(score)
@@ -313,7 +345,7 @@ def _build(
         builder.notes["read_in_full"] = len(thinned)
     for summary, score, table in zip(summaries, scores, tables, strict=True):
         builder.add(summary, score, table)  # type: ignore[arg-type]
-    return LogRows(builder.table(), builder.notes)
+    return LogRows(builder.table(), builder.notes, judge=builder.judge_texts())
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -398,8 +430,10 @@ def read_log_rows(info: LogInfo, fast: bool = True, cache: Path | None = None) -
     if info.file is not None:
         cached = frame_cache.load(info.file, columns, cache)
         if cached is not None:
-            return LogRows(cached[0], {key: int(value) for key, value in cached[1].items()},
-                           "cache")
+            notes = dict(cached[1])
+            judge = notes.pop(_JUDGE_NOTE, {})
+            return LogRows(cached[0], {key: int(value) for key, value in notes.items()},
+                           "cache", judge={str(k): list(v) for k, v in judge.items()})
     rows: LogRows | None = None
     with _no_cyclic_gc():
         if fast:
@@ -410,7 +444,7 @@ def read_log_rows(info: LogInfo, fast: bool = True, cache: Path | None = None) -
         if rows is None:
             rows = _read_inspect(info)
     if info.file is not None:
-        frame_cache.store(info.file, rows.table, rows.notes, cache)
+        frame_cache.store(info.file, rows.table, {**rows.notes, _JUDGE_NOTE: rows.judge}, cache)
     return rows
 
 
@@ -498,17 +532,31 @@ def read_frames(
         cache: True: the frame cache (`analysis.frame_cache.cache_dir`); a folder: that
             cache folder; False or None: no cache.
     """
-    folder = frame_cache.cache_dir() if cache is True else (cache or None)
+    folder = cache_folder(cache)
+    rows: dict[str, LogRows] = {}
+    for info, _ in selection.used:
+        rows[info.location] = read_log_rows(info, fast=fast, cache=folder)
+        if on_progress is not None:
+            on_progress()
+    return frames_from_rows(selection, rows)
+
+
+def cache_folder(cache: Path | None | bool) -> Path | None:
+    """The frame cache folder for `read_frames`'s `cache` argument (None: no cache)."""
+    return frame_cache.cache_dir() if cache is True else (cache or None)
+
+
+def frames_from_rows(selection: LogSelection, rows: Mapping[str, LogRows]) -> Frames:
+    """The per-answer and per-sample frames of the selected logs, from their rows (by log
+    location); what was noticed while reading becomes warnings of `selection`."""
     sample_tables: list[pa.Table] = []
     answer_tables: list[pa.Table] = []
     for info, variant in selection.used:
-        rows = read_log_rows(info, fast=fast, cache=folder)
-        _warn(info, rows.notes, selection.warn)
-        samples, answers = _log_tables(rows, info, variant)
+        log_rows = rows[info.location]
+        _warn(info, log_rows.notes, selection.warn)
+        samples, answers = _log_tables(log_rows, info, variant)
         sample_tables.append(samples)
         answer_tables.append(answers)
-        if on_progress is not None:
-            on_progress()
     return Frames(
         answers=_to_frame(answer_tables, ANSWER_COLUMNS),
         samples=_to_frame(sample_tables, SAMPLE_COLUMNS),

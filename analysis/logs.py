@@ -9,14 +9,20 @@ other logs are read with Inspect's reader into the same `LogInfo`.
 Rules (nothing is dropped silently; every decision lands in `LogSelection`):
 
 - a log whose status is not ``success`` (error, cancelled, still running) is skipped with a
-  warning;
-- a log whose model is not in the variant registry is skipped with a warning naming it;
-- several complete logs of the same (task, model, task arguments): the latest is used, the
-  others are listed as superseded;
+  warning; so are unreadable files (named, with the reason), logs of models not in the
+  variant registry, and logs run with ``--no-log-samples`` (no samples to analyse);
+- several logs of one evaluation (same task, model and task arguments): the run covering
+  the most samples of the dataset is used, then the one with more epochs, then the latest,
+  so a later ``--limit`` or ``--sample-id`` run never replaces a complete one; runs of
+  disjoint sample sets are combined; the others are listed as superseded, with the reason;
+- a (probe, variant) whose runs cover only part of their dataset gets a warning that says
+  how much (samples used / samples in the dataset);
 - one probe run on one variant in several configurations is combined only when their
   samples do not overlap (e.g. one log per format); overlapping ones are an error;
 - one probe with different task versions, item banks or item reductions across its logs is
   an error (scores from different banks cannot be paired or compared).
+
+The settings each log ran with are compared across variants in `analysis.settings`.
 """
 
 from __future__ import annotations
@@ -114,6 +120,13 @@ class LogInfo:
     """Scorer names, the task's order (the first is the main scorer)."""
     metadata: dict[str, Any] = field(default_factory=dict)
     """The task metadata (``eval.metadata``)."""
+    plan_config: dict[str, Any] = field(default_factory=dict)
+    """The generate config of the run (``plan.config``: the task's config under the eval's
+    options, e.g. ``--temperature``), without unset keys; it overrides `generate_config`."""
+    role_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Role -> the generate config bound with the role (e.g. a grader's temperature)."""
+    scorer_metadata: dict[str, Any] = field(default_factory=dict)
+    """The main scorer's registry metadata (``eval.scorers[i].metadata``)."""
     file: LogFile | None = None
     """Path, size, mtime and header CRC of the file read (None for remote logs)."""
 
@@ -132,25 +145,80 @@ class LogInfo:
         """Creation time, for picking the latest of several runs."""
         return datetime.fromisoformat(self.created)
 
+    @property
+    def logged_samples(self) -> bool:
+        """False when the run was told not to log its samples (``--no-log-samples``)."""
+        return self.eval_config.get("log_samples") is not False
+
+    @property
+    def in_dataset(self) -> int:
+        """Samples in the task's dataset (before ``--limit`` and ``--sample-id``)."""
+        return self.dataset_samples if self.dataset_samples is not None else len(self.sample_ids)
+
+    @property
+    def complete(self) -> bool:
+        """True when the run covered every sample of its dataset."""
+        return len(set(self.sample_ids)) >= self.in_dataset
+
+    @property
+    def run_epochs(self) -> int:
+        """Epochs of the run (1 when the header does not say)."""
+        return int(self.epochs) if isinstance(self.epochs, int) else 1
+
+    def coverage(self) -> str:
+        """What the run covered, e.g. ``12/12 samples x 2 epochs`` (with ``--limit 3``)."""
+        epochs = f"{self.run_epochs} epoch" + ("s" if self.run_epochs != 1 else "")
+        text = f"{len(set(self.sample_ids))}/{self.in_dataset} samples x {epochs}"
+        restriction = run_restriction(self)
+        return f"{text} ({restriction})" if restriction else text
+
 
 @dataclass
 class LogSelection:
     """The outcome of log hygiene: logs used, superseded, skipped, and the warnings."""
 
     used: list[tuple[LogInfo, Variant]] = field(default_factory=list)
-    superseded: list[tuple[LogInfo, LogInfo]] = field(default_factory=list)
-    """(older log, the log used instead)."""
+    superseded: list[tuple[LogInfo, LogInfo, str]] = field(default_factory=list)
+    """(log not used, the log used instead, why)."""
     skipped: list[tuple[LogInfo | str, str]] = field(default_factory=list)
     """(log or location, reason)."""
     warnings: list[str] = field(default_factory=list)
     variants: list[Variant] = field(default_factory=list)
     item_reduce: dict[str, str] = field(default_factory=dict)
     """Per probe: ``max`` or ``mean``."""
+    echo: bool = True
+    """Log each warning as it is recorded (False: the caller logs them, see `echo_warnings`)."""
 
     def warn(self, message: str) -> None:
-        """Record a warning and log it."""
+        """Record a warning (and log it, when `echo`)."""
         self.warnings.append(message)
-        logger.warning(message)
+        if self.echo:
+            logger.warning(message)
+
+    def echo_warnings(self) -> None:
+        """Log the warnings recorded so far and every later one as it comes."""
+        if not self.echo:
+            for message in self.warnings:
+                logger.warning(message)
+        self.echo = True
+
+    def coverage(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """Per (probe, variant name): (samples used, samples in the datasets of its runs).
+
+        Logs of one evaluation (same task, model and task arguments) share a dataset: their
+        samples are counted once against it; logs of other configurations (one per format,
+        say) add their own datasets.
+        """
+        groups: dict[tuple[str, str, tuple[str, str, str]], list[LogInfo]] = defaultdict(list)
+        for info, variant in self.used:
+            groups[(info.probe, variant.name, info.config_key)].append(info)
+        totals: dict[tuple[str, str], tuple[int, int]] = {}
+        for (probe, name, _), infos in groups.items():
+            used = len({sample_id for info in infos for sample_id in info.sample_ids})
+            in_dataset = max(info.in_dataset for info in infos)
+            before = totals.get((probe, name), (0, 0))
+            totals[(probe, name)] = (before[0] + used, before[1] + in_dataset)
+        return totals
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -174,9 +242,14 @@ def log_info_from_json(
     scores = results.get("scores") or []
     main_scorer = (scores[0].get("scorer") or scores[0].get("name")) if scores else None
     roles = {
-        str(role): str(config.get("model")) if isinstance(config, Mapping) else str(config)
-        for role, config in _dict(spec.get("model_roles")).items()
+        str(role): _role_model(config) for role, config in _dict(spec.get("model_roles")).items()
     }
+    role_configs = {
+        str(role): _role_config(config) for role, config in _dict(spec.get("model_roles")).items()
+    }
+    scorer_specs = [
+        scorer for scorer in spec.get("scorers") or [] if isinstance(scorer, Mapping)
+    ]
     dataset = spec.get("dataset") or {}
     ids = dataset.get("sample_ids")
     config = _set(spec.get("config"))
@@ -207,13 +280,52 @@ def log_info_from_json(
         generate_config=_set(spec.get("model_generate_config")),
         eval_config=config,
         model_roles=roles,
-        scorers=tuple(
-            str(scorer.get("name")) for scorer in spec.get("scorers") or []
-            if isinstance(scorer, Mapping)
-        ),
+        scorers=tuple(str(scorer.get("name")) for scorer in scorer_specs),
         metadata=metadata,
+        plan_config=_set(_dict(header.get("plan")).get("config")),
+        role_configs={role: config for role, config in role_configs.items() if config},
+        scorer_metadata=_main_scorer_metadata(scorer_specs, main_scorer),
         file=file,
     )
+
+
+def _role_model(config: Any) -> str:
+    """The model(s) bound to a role (a name, a config, or a list of them)."""
+    if isinstance(config, list):
+        return ", ".join(_role_model(item) for item in config)
+    return str(config.get("model")) if isinstance(config, Mapping) else str(config)
+
+
+def _role_config(config: Any) -> dict[str, Any]:
+    """The generate config bound with a role (merged over a list of models)."""
+    if isinstance(config, list):
+        merged: dict[str, Any] = {}
+        for item in config:
+            merged.update(_role_config(item))
+        return merged
+    return _set(config.get("config")) if isinstance(config, Mapping) else {}
+
+
+def _main_scorer_metadata(
+    scorers: list[Mapping[str, Any]], main_scorer: str | None
+) -> dict[str, Any]:
+    """The registry metadata of the main scorer (by name, else the task's first scorer)."""
+    for scorer in scorers:
+        if main_scorer is not None and scorer.get("name") == main_scorer:
+            return _dict(scorer.get("metadata"))
+    return _dict(scorers[0].get("metadata")) if scorers else {}
+
+
+def run_restriction(info: LogInfo) -> str:
+    """The options that ran only part of the dataset (``--limit``, ``--sample-id``), or ''."""
+    parts = []
+    if info.limit is not None:
+        parts.append(f"--limit {info.limit}")
+    sample_id = info.eval_config.get("sample_id")
+    if sample_id is not None:
+        ids = sample_id if isinstance(sample_id, list) else [sample_id]
+        parts.append(f"--sample-id ({len(ids)} ids)")
+    return ", ".join(parts)
 
 
 def log_info(header: EvalLog) -> LogInfo:
@@ -338,18 +450,54 @@ def variants_from_logs(infos: Iterable[LogInfo]) -> list[Variant]:
     return parse_variants(ordered, source="variant metadata in the logs", require_base=False)
 
 
-def _latest_per_config(infos: list[LogInfo], selection: LogSelection) -> list[LogInfo]:
+def _preference(info: LogInfo) -> tuple[int, int, datetime, str]:
+    """Order of preference among runs of one evaluation: more samples, then more epochs,
+    then the latest."""
+    return len(set(info.sample_ids)), info.run_epochs, info.created_at, info.location
+
+
+def _why_not(info: LogInfo, chosen: LogInfo) -> str:
+    """Why `info` is not used, `chosen` (a run of the same evaluation) being used."""
+    samples, chosen_samples = len(set(info.sample_ids)), len(set(chosen.sample_ids))
+    if samples < chosen_samples:
+        later = " (a later run)" if info.created_at > chosen.created_at else ""
+        return (f"partial run{later}: {info.coverage()}; {chosen.name} covers "
+                f"{chosen.coverage()}")
+    if info.run_epochs < chosen.run_epochs:
+        later = " (a later run)" if info.created_at > chosen.created_at else ""
+        return (f"fewer epochs{later}: {info.coverage()}; {chosen.name} covers "
+                f"{chosen.coverage()}")
+    shared = set(info.sample_ids) & set(chosen.sample_ids)
+    if shared == set(info.sample_ids):
+        return f"a later run of the same samples is used: {chosen.name}"
+    return (f"shares {len(shared)} samples with {chosen.name}, a later run covering as many "
+            "(runs of one evaluation are combined only when their samples are disjoint)")
+
+
+def _choose_per_config(infos: list[LogInfo], selection: LogSelection) -> list[LogInfo]:
+    """Per evaluation (task, model, task arguments): the runs to use.
+
+    A run that covers more samples (then more epochs) is preferred, then the latest, so a
+    complete run is never replaced by a later ``--limit`` or ``--sample-id`` run. Runs of
+    disjoint sample sets (a dataset split over several runs) are combined; a run that
+    overlaps a chosen one is superseded by it.
+    """
     groups: dict[tuple[str, str, str], list[LogInfo]] = defaultdict(list)
     for info in infos:
         groups[info.config_key].append(info)
-    latest: list[LogInfo] = []
+    chosen_all: list[LogInfo] = []
     for group in groups.values():
-        ordered = sorted(group, key=lambda info: (info.created_at, info.location))
-        chosen = ordered[-1]
-        latest.append(chosen)
-        for older in ordered[:-1]:
-            selection.superseded.append((older, chosen))
-    return latest
+        chosen: list[LogInfo] = []
+        covered: dict[str, LogInfo] = {}
+        for info in sorted(group, key=_preference, reverse=True):
+            overlap = next((covered[i] for i in info.sample_ids if i in covered), None)
+            if overlap is None:
+                chosen.append(info)
+                covered.update(dict.fromkeys(info.sample_ids, info))
+            else:
+                selection.superseded.append((info, overlap, _why_not(info, overlap)))
+        chosen_all.extend(chosen)
+    return chosen_all
 
 
 def _check_configurations(used: list[tuple[LogInfo, Variant]]) -> None:
@@ -414,32 +562,59 @@ def _check_banks(used: list[tuple[LogInfo, Variant]], selection: LogSelection) -
             )
 
 
+def _warn_partial(selection: LogSelection) -> None:
+    """Warn about every (probe, variant) whose runs did not cover their datasets."""
+    logs: dict[tuple[str, str], list[LogInfo]] = defaultdict(list)
+    for info, variant in selection.used:
+        logs[(info.probe, variant.name)].append(info)
+    for (probe, name), (used, in_dataset) in sorted(selection.coverage().items()):
+        if used < in_dataset:
+            runs = "; ".join(
+                f"{info.name}: {info.coverage()}" for info in logs[(probe, name)]
+            )
+            selection.warn(
+                f"probe '{probe}' on variant '{name}' covers {used} of the {in_dataset} "
+                f"samples of its dataset ({runs}); its scores and tests use those samples only"
+            )
+
+
 def select_logs(
     infos: Iterable[LogInfo],
     variants: Sequence[Variant],
-    unreadable: Iterable[tuple[str, str]] = (),
+    unreadable: Iterable[tuple[LogInfo | str, str]] = (),
+    echo: bool = True,
 ) -> LogSelection:
-    """Apply the hygiene rules to the logs of a folder; raise `LogHygieneError` on conflicts."""
-    selection = LogSelection(variants=list(variants))
-    for location, reason in unreadable:
-        selection.skipped.append((location, reason))
-        selection.warn(f"skipped {location}: {reason}")
+    """Apply the hygiene rules to the logs of a folder; raise `LogHygieneError` on conflicts.
+
+    `unreadable`: logs (or locations) that could not be read, with the reason; they are
+    listed as skipped. `echo`: log each warning as it is recorded.
+    """
+    selection = LogSelection(variants=list(variants), echo=echo)
+    for entry, reason in unreadable:
+        selection.skipped.append((entry, reason))
+        location = entry if isinstance(entry, str) else entry.location
+        selection.warn(f"skipped {local_path(location) or location}: {reason}")
     by_model = {variant.model: variant for variant in variants}
     complete: list[LogInfo] = []
     for info in sorted(infos, key=lambda info: info.location):
         if info.status != "success":
             reason = f"status '{info.status}'" + (f": {info.error}" if info.error else "")
-            selection.skipped.append((info, reason))
-            selection.warn(f"skipped {info.name} ({info.probe}, {info.model}): {reason}")
         elif info.model not in by_model:
             reason = f"model '{info.model}' is not in the variant registry"
-            selection.skipped.append((info, reason))
-            selection.warn(f"skipped {info.name} ({info.probe}): {reason}")
+        elif not info.logged_samples:
+            reason = "run without logging its samples (--no-log-samples): nothing to analyse"
+        elif not info.sample_ids:
+            reason = "the run has no samples"
         else:
             complete.append(info)
-    for info in _latest_per_config(complete, selection):
+            continue
+        selection.skipped.append((info, reason))
+        selection.warn(f"skipped {info.name} ({info.probe}, {info.model}): {reason}")
+    for info in _choose_per_config(complete, selection):
         selection.used.append((info, by_model[info.model]))
     selection.used.sort(key=lambda pair: (pair[0].probe, pair[1].name, pair[0].location))
+    selection.superseded.sort(key=lambda entry: entry[0].location)
     _check_configurations(selection.used)
     _check_banks(selection.used, selection)
+    _warn_partial(selection)
     return selection

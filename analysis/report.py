@@ -19,15 +19,9 @@ from analysis.comparisons import POOLING, wilcoxon_table
 from analysis.correlations import correlation_table
 from analysis.document import Document
 from analysis.figures import FigureFile, all_figures
-from analysis.frames import Frames, data_used, item_frame, read_frames
-from analysis.logs import (
-    LogHygieneError,
-    LogSelection,
-    log_locations,
-    read_log_infos,
-    select_logs,
-    variants_from_logs,
-)
+from analysis.frames import Frames, data_used, item_frame
+from analysis.loading import Study, load_study
+from analysis.logs import LogSelection
 from analysis.moral import (
     DEFAULT_REFERENCE_PROBE,
     REFERENCE_COLUMNS,
@@ -35,7 +29,6 @@ from analysis.moral import (
     normalise_moral,
 )
 from analysis.persona import PersonaThresholds, persona_report
-from analysis.progress import progress_bar
 from analysis.scores import (
     CI_ANSWERS,
     CI_MIXED,
@@ -47,13 +40,14 @@ from analysis.scores import (
     scores_table,
     summary_table,
 )
+from analysis.settings import ALLOW_OPTION, SettingsCheck, settings_blocks
 from analysis.stats import DEFAULT_BOOTSTRAP, SPEARMAN_EXACT_MAX_N
 from em_selfaware.variants import Variant
 
 REPORT_FILES = (
     "variant_scores.csv", "wilcoxon.csv", "correlations.csv", "persona.csv", "data_used.csv",
-    "moral_reference.csv", "items.csv", "logs.csv", "answers.parquet", "report.md",
-    "report.html",
+    "moral_reference.csv", "items.csv", "settings.csv", "logs.csv", "answers.parquet",
+    "report.md", "report.html",
 )
 FIGURES_FOLDER = "figures"
 MARKER = ".em-selfaware-report"
@@ -79,6 +73,7 @@ class Analysis:
     correlations: pd.DataFrame
     data_used: pd.DataFrame
     persona: pd.DataFrame
+    settings: SettingsCheck
     n_boot: int
     seed: int
     moral_probes: set[str] = field(default_factory=set)
@@ -97,22 +92,33 @@ def analyse(
     moral_reference: str = DEFAULT_REFERENCE_PROBE,
     moral_reference_variant: str | None = None,
     progress: bool = False,
+    allow_mixed_settings: bool = False,
 ) -> Analysis:
     """Read, select and analyse the logs of a folder (or a list of log files).
 
     Without `variants`, the registry is rebuilt from the variant metadata that
-    `em-selfaware run` writes into every log.
+    `em-selfaware run` writes into every log. Logs are chosen and read by
+    `analysis.loading.load_study` (unreadable logs skipped and named; variants run with
+    settings that bias a comparison refused unless `allow_mixed_settings`).
     """
-    locations = log_locations(logs)
-    with progress_bar("Reading log headers", len(locations), progress) as advance:
-        infos, unreadable = read_log_infos(locations, advance)
-    if variants is None:
-        variants = variants_from_logs([info for info in infos if info.status == "success"])
-    selection = select_logs(infos, variants, unreadable)
-    if not selection.used:
-        raise LogHygieneError(f"no usable logs in {logs} (see the warnings above)")
-    with progress_bar("Reading samples", len(selection.used), progress) as advance:
-        frames = read_frames(selection, advance)
+    study = load_study(logs, variants, allow_mixed_settings, progress=progress)
+    return analyse_study(
+        study, _describe(logs, study.locations), n_boot, seed, moral_reference,
+        moral_reference_variant,
+    )
+
+
+def analyse_study(
+    study: Study,
+    source: str,
+    n_boot: int = DEFAULT_BOOTSTRAP,
+    seed: int = 0,
+    moral_reference: str = DEFAULT_REFERENCE_PROBE,
+    moral_reference_variant: str | None = None,
+) -> Analysis:
+    """The statistics of a loaded study (`analysis.loading.load_study`): scores, tests,
+    correlations, moral normalisation, persona classification. `source` names the logs."""
+    variants, selection, frames = study.variants, study.selection, study.frames
     items = item_frame(frames.answers, frames.item_reduce)
     moral_probes = set(items.loc[items["moral"].astype(bool), "probe"])
     moral = normalise_moral(
@@ -123,7 +129,7 @@ def analyse(
     estimates = score_estimates(items, n_boot, seed, moral.answers, frames.item_reduce)
     scores = mark_unreliable(scores_table(estimates, variants), moral.reference, moral_probes)
     return Analysis(
-        source=_describe(logs, locations),
+        source=source,
         variants=list(variants),
         selection=selection,
         frames=frames,
@@ -133,6 +139,7 @@ def analyse(
         correlations=correlation_table(scores, estimates, n_boot=n_boot, seed=seed),
         data_used=data_used(frames, selection, items),
         persona=persona_report(headline_rows(scores)),
+        settings=study.settings,
         n_boot=n_boot,
         seed=seed,
         moral_probes=moral_probes,
@@ -148,25 +155,65 @@ def _describe(logs: str | Path | Sequence[str | Path], locations: list[str]) -> 
     return ", ".join(folders)
 
 
+LOG_COLUMNS = ["log", "probe", "model", "variant", "status", "coverage", "detail"]
+
+
 def logs_table(selection: LogSelection) -> pd.DataFrame:
-    """Every log considered: used, superseded (by which) or skipped (why)."""
+    """Every log considered: used, superseded (by which, why) or skipped (why), with what
+    each run covered (samples run / samples in its dataset, epochs, ``--limit``)."""
     rows = [
         {"log": info.name, "probe": info.probe, "model": info.model, "variant": variant.name,
-         "status": "used", "detail": ""}
+         "status": "used", "coverage": info.coverage(), "detail": ""}
         for info, variant in selection.used
     ]
     rows += [
         {"log": old.name, "probe": old.probe, "model": old.model, "variant": "",
-         "status": "superseded", "detail": f"a later run is used: {new.name}"}
-        for old, new in selection.superseded
+         "status": "superseded", "coverage": old.coverage(), "detail": why}
+        for old, _, why in selection.superseded
     ]
     for entry, reason in selection.skipped:
-        name = entry if isinstance(entry, str) else entry.name
-        probe = "" if isinstance(entry, str) else entry.probe
-        model = "" if isinstance(entry, str) else entry.model
-        rows.append({"log": name, "probe": probe, "model": model, "variant": "",
-                     "status": "skipped", "detail": reason})
-    return pd.DataFrame(rows, columns=["log", "probe", "model", "variant", "status", "detail"])
+        info = None if isinstance(entry, str) else entry
+        rows.append({
+            "log": Path(entry.removeprefix("file://")).name if info is None else info.name,
+            "probe": "" if info is None else info.probe,
+            "model": "" if info is None else info.model,
+            "variant": "", "status": "skipped",
+            "coverage": "" if info is None else info.coverage(), "detail": reason,
+        })
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)
+
+
+def _mixed_settings_note(document: Document, settings: SettingsCheck) -> None:
+    """At the top of a report written with biasing differences allowed: which probes."""
+    if not settings.biasing:
+        return
+    probes = sorted({difference.probe for difference in settings.biasing})
+    document.paragraph(
+        f"Written with {ALLOW_OPTION}: the variants of {', '.join(probes)} were run with "
+        "settings that bias their comparison (see Settings); their tests, correlations and "
+        "figures compare unlike runs."
+    )
+
+
+def _settings_section(document: Document, settings: SettingsCheck) -> None:
+    """The settings each probe ran with, one table per probe (`analysis.settings`)."""
+    document.heading("Settings")
+    text = (
+        "Per probe, the settings its variants ran with (one row per group of variants with "
+        "the same settings; full table: `settings.csv`). coverage = samples run / samples in "
+        "the dataset. Differences in mode, temperature, grader or judge prompts (and in "
+        "samples or epochs for max-reduced probes) bias comparisons and stop the report "
+        f"unless {ALLOW_OPTION} is given; other differences are warnings."
+    )
+    if settings.biasing:
+        text += (
+            f" This report was written with {ALLOW_OPTION}: comparisons across variants of "
+            "the probes below that differ in a biasing setting are biased."
+        )
+    document.paragraph(text)
+    for _, sentence, table in settings_blocks(settings.table):
+        document.paragraph(sentence)
+        document.table(table)
 
 
 def _interval_counts(scores: pd.DataFrame) -> str:
@@ -205,6 +252,7 @@ def _document(analysis: Analysis, figures: list[FigureFile]) -> Document:
         f"95% CIs: percentile bootstrap over items within each (dimension, format) cell "
         f"({analysis.n_boot} replicates, seed {analysis.seed}), aggregated like the scores."
     )
+    _mixed_settings_note(document, analysis.settings)
     document.heading("Headline scores")
     document.paragraph(
         "Headline = the harmless/harmful dimension (V26's trend lines); '(all dims)' = the mean "
@@ -268,7 +316,12 @@ def _document(analysis: Analysis, figures: list[FigureFile]) -> Document:
         "answers, answers excluded (no value), answers by scoring route, and scored items."
     )
     document.table(analysis.data_used)
+    _settings_section(document, analysis.settings)
     document.heading("Logs")
+    document.paragraph(
+        "Every log found: used, superseded (a run covering more samples or epochs, or a later "
+        "run of the same samples, is used instead) or skipped, with the reason."
+    )
     document.table(logs_table(analysis.selection))
     messages = analysis.selection.warnings + analysis.notes
     if messages:
@@ -337,6 +390,7 @@ def _write_files(
         "data_used.csv": analysis.data_used,
         "moral_reference.csv": analysis.moral_reference,
         "items.csv": analysis.items,
+        "settings.csv": analysis.settings.table,
         "logs.csv": logs_table(analysis.selection),
     }
     written: list[Path] = []

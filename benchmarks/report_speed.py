@@ -246,7 +246,7 @@ def report_command(folder: Path, out: Path) -> list[str]:
 def stages_main(folder: Path, out: Path) -> None:
     """Child: time the report's steps in this process; print one 'name<TAB>seconds' per line.
 
-    The same calls as `analysis.report.analyse` and `write_report`, one at a time.
+    The calls `analysis.report.analyse` and `write_report` make, one stage at a time.
     """
     marks: list[tuple[str, float]] = []
 
@@ -256,35 +256,14 @@ def stages_main(folder: Path, out: Path) -> None:
         return now
 
     mark = time.perf_counter()
-    from analysis.frames import data_used, item_frame, read_frames
-    from analysis.logs import log_locations, read_log_infos, select_logs, variants_from_logs
+    from analysis.loading import load_study
     mark = timed("reading: imports", mark)
-    infos, unreadable = read_log_infos(log_locations(folder))
-    variants = variants_from_logs(infos)
-    selection = select_logs(infos, variants, unreadable)
-    mark = timed("reading: headers and log selection", mark)
-    frames = read_frames(selection)
-    mark = timed("reading: sample summaries -> frames", mark)
-    from analysis.comparisons import wilcoxon_table
-    from analysis.correlations import correlation_table
-    from analysis.moral import normalise_moral
-    from analysis.persona import persona_report
-    from analysis.scores import headline_rows, variant_scores
-    mark = timed("statistics: imports", mark)
-    items = item_frame(frames.answers, frames.item_reduce)
-    items, _ = normalise_moral(items, variants)
-    mark = timed("statistics: items", mark)
-    scores = variant_scores(items, variants)
-    mark = timed("statistics: variant scores (bootstrap CIs)", mark)
-    wilcoxon_table(items, variants)
-    correlation_table(scores)
-    data_used(frames, selection, items)
-    persona_report(headline_rows(scores))
-    mark = timed("statistics: Wilcoxon, correlations, data used, persona", mark)
-    from analysis.report import analyse, write_report
-    mark = timed("report: imports (report, figures)", mark)
-    analysis = analyse(folder, variants)  # again, for write_report's input (not timed)
-    mark = time.perf_counter()
+    study = load_study(folder)
+    mark = timed("reading: headers, log selection, settings check, frames", mark)
+    from analysis.report import analyse_study, write_report
+    mark = timed("statistics and report: imports", mark)
+    analysis = analyse_study(study, str(folder))
+    mark = timed("statistics: scores, CIs, moral reference, tests, correlations, persona", mark)
     write_report(analysis, out, figures=False)
     mark = timed("report: tables, answers.parquet, report.md/html", mark)
     from analysis.figures import all_figures

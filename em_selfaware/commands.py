@@ -132,6 +132,7 @@ def _report(args: argparse.Namespace) -> int:
         moral_reference=args.moral_reference or DEFAULT_REFERENCE_PROBE,
         moral_reference_variant=args.moral_reference_variant,
         progress=not args.no_progress and sys.stderr.isatty(),
+        allow_mixed_settings=args.allow_mixed_settings,
     )
     paths = write_report(analysis, args.out, figures=not args.no_figures,
                          figure_format=args.figure_format)
@@ -159,6 +160,11 @@ def add_report(subparsers: argparse._SubParsersAction) -> None:
                              "(default moral_self_assessment)")
     parser.add_argument("--moral-reference-variant",
                         help="variant to take the moral poles from (default: each size's base)")
+    parser.add_argument("--allow-mixed-settings", action="store_true",
+                        help="compare variants of a probe run with settings that bias the "
+                             "comparison (mode, temperature, grader, judge prompts; samples or "
+                             "epochs of max-reduced probes) instead of stopping; the report "
+                             "lists the differences")
     parser.add_argument("--no-figures", action="store_true", help="skip the figures")
     parser.add_argument("--figure-format", choices=("png", "svg"), default="png",
                         help="format of the figures (default png)")

@@ -355,3 +355,17 @@ def test_out_file_in_the_way_is_refused_before_any_work(uneven, tmp_path, capsys
     assert status == 2
     assert f"must be a file to write, but {tmp_path / 'd.md'} is a folder" in (
         capsys.readouterr().err)
+
+
+def test_a_corrupt_log_in_the_folder_is_skipped_and_named(uneven, tmp_path, caplog):
+    import shutil
+
+    folder = tmp_path / "logs"
+    shutil.copytree(uneven, folder)
+    first = sorted(folder.glob("*.eval"))[0]
+    broken = folder / f"2099-01-01T00-00-00_broken_{first.name}"
+    broken.write_bytes(first.read_bytes()[: first.stat().st_size // 2])
+    with caplog.at_level("WARNING"):
+        result = diff_variants(folder, "x", "y", [X, Y])
+    assert len(result.rows) == 4
+    assert broken.name in caplog.text
