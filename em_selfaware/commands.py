@@ -7,8 +7,6 @@ import logging
 import sys
 from pathlib import Path
 
-from inspect_ai._util.error import PrerequisiteError
-
 from em_selfaware.inputs import (
     argument_type,
     log_source,
@@ -27,6 +25,15 @@ BOOTSTRAP = argument_type(
 DIFF_TOP = 3
 """`diff --top` default: `analysis.diff.DEFAULT_TOP` (not imported, so building the parser
 stays light; a test checks they agree)."""
+
+
+def _is_prerequisite_error(error: BaseException) -> bool:
+    """True for Inspect's error about a missing prerequisite (a provider's API key, a package).
+
+    Inspect raises it as ``PrerequisiteError``, which no public module exports: we match the
+    class name instead of importing it from ``inspect_ai._util``.
+    """
+    return any(cls.__name__ == "PrerequisiteError" for cls in type(error).__mro__)
 
 
 def _setup_logging() -> None:
@@ -66,7 +73,9 @@ def _run(args: argparse.Namespace) -> int:
             metadata={"registry": str(args.variants), "mode": args.mode},
             **generate,
         )
-    except PrerequisiteError as error:  # e.g. a provider's API key is missing
+    except Exception as error:
+        if not _is_prerequisite_error(error):
+            raise
         print(f"em-selfaware run: error: {error}", file=sys.stderr)
         return 2
     if not success:
