@@ -22,9 +22,6 @@ DEFAULT_GRADER = "openai/gpt-4.1-2025-04-14"
 """Shown in help; the grader role's default is `scorers.grader.DEFAULT_GRADER` (a test
 checks they agree)."""
 DISPLAYS = ("full", "rich", "plain", "log", "none")
-DIFF_TOP = 3
-"""`diff --top` default: `analysis.diff.DEFAULT_TOP` (not imported, so building the parser
-stays light; a test checks they agree)."""
 
 
 def checked(check: str, **limits: Any) -> Callable[[str], Any]:

@@ -42,17 +42,19 @@ class Probe:
 
 @cache
 def _probes() -> dict[str, Probe]:
-    from em_tasks.emergent_misalignment import emergent_misalignment
-    from em_tasks.harmfulness import harmfulness
-    from em_tasks.intentions import intentions
-    from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
-    from em_tasks.persona_consistency import (
+    # registered as em_selfaware/<task>, so Inspect finds the distribution of each without a scan
+    from em_selfaware.tasks import (
+        emergent_misalignment,
+        harmfulness,
+        intentions,
+        moral_foundations,
+        moral_self_assessment,
         output_recognition,
         score_prediction,
+        self_assessment,
+        self_report,
         two_ai_identification,
     )
-    from em_tasks.self_assessment import self_assessment
-    from em_tasks.self_report import self_report
 
     probes = [
         Probe("harmfulness", harmfulness, demo_args={"samples": 2, "per_category": 2}),

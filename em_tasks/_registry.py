@@ -1,9 +1,13 @@
-"""Inspect entry point: registers every task and the `em-sim` model provider.
+"""Inspect entry point: registers the `em-sim` model provider and every task of the suite.
 
-Installed from a wheel, our tasks are registered as ``em_tasks/<task>`` by Inspect itself.
-In an editable install (``pip install -e .``) Inspect cannot tell that `em_tasks` belongs to
-the `em-selfaware` distribution and registers bare names, so we add ``em_tasks/<task>`` aliases:
-``inspect eval em_tasks/harmfulness`` then works from any folder either way.
+Tasks are registered as ``em_selfaware/<task>`` (`em_selfaware.tasks`, the names the runner uses)
+and as ``em_tasks/<task>``. Installed from a wheel, Inspect names the functions of `em_tasks`
+``em_tasks/<task>`` itself; in an editable install (``pip install -e .``) it cannot tell that
+`em_tasks` belongs to the `em-selfaware` distribution and registers bare names, so we add
+``em_tasks/<task>`` aliases: ``inspect eval em_tasks/harmfulness`` works from any folder either way.
+
+Every ``inspect`` command loads this module (entry points are loaded at start-up), so it and
+what it imports stay light: no scipy, pandas or matplotlib (tests/test_task_registry.py).
 """
 
 from __future__ import annotations
@@ -15,32 +19,13 @@ from typing import Any
 from inspect_ai import Task, task
 from inspect_ai.util import registry_info
 
-from em_selfaware.sim.provider import em_sim  # noqa: F401  (registers the em-sim provider)
-from em_tasks.emergent_misalignment import emergent_misalignment
-from em_tasks.harmfulness import harmfulness
-from em_tasks.intentions import intentions
-from em_tasks.moral_foundations import moral_foundations, moral_self_assessment
-from em_tasks.persona_consistency import (
-    output_recognition,
-    score_prediction,
-    two_ai_identification,
-)
-from em_tasks.self_assessment import self_assessment
-from em_tasks.self_report import self_report
+import em_tasks
+from em_selfaware.sim.registration import em_sim  # noqa: F401  (registers the em-sim provider)
+from em_selfaware.tasks import TASKS as REGISTERED  # noqa: F401  (registers em_selfaware/<task>)
 
 PACKAGE = "em_tasks"
-TASKS: list[Callable[..., Task]] = [
-    harmfulness,
-    intentions,
-    self_assessment,
-    emergent_misalignment,
-    self_report,
-    two_ai_identification,
-    output_recognition,
-    score_prediction,
-    moral_foundations,
-    moral_self_assessment,
-]
+TASKS: list[Callable[..., Task]] = [getattr(em_tasks, name) for name in em_tasks.__all__]
+"""The task functions of `em_tasks`, as ``inspect eval em_tasks/<file>.py`` finds them."""
 
 
 def _namespaced_alias(task_fn: Callable[..., Task]) -> None:

@@ -14,7 +14,7 @@ from inspect_ai.model import GenerateConfig
 from em_selfaware.banks.intentions import PROBE, load_intentions
 from em_selfaware.inputs import optional_whole_number
 from em_tasks.params import reject_unknown
-from scorers.closed_form import closed_form_choice
+from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
 
 
@@ -46,7 +46,7 @@ def intentions(
     return Task(
         dataset=load_intentions(dimensions, per_dimension),
         solver=collect_answers(samples, mode, choices),
-        scorer=closed_form_choice(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": PROBE,

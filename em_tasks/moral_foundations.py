@@ -25,7 +25,7 @@ from em_selfaware.banks.moral import (
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES
 from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
-from scorers.moral import moral_self_report_score, moral_statement_score
+from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
 
 
@@ -60,7 +60,7 @@ def moral_foundations(
     return Task(
         dataset=load_moral_foundations(items, foundations, per_foundation),
         solver=collect_answers(samples, mode, choices),
-        scorer=moral_statement_score(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": QUESTIONNAIRE_PROBE,
@@ -104,7 +104,7 @@ def moral_self_assessment(
     return Task(
         dataset=load_moral_self_assessment(formats, foundations, per_foundation),
         solver=collect_answers(counts, mode, choices),
-        scorer=moral_self_report_score(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": SELF_ASSESSMENT_PROBE,

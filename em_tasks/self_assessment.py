@@ -14,7 +14,7 @@ from inspect_ai.model import GenerateConfig
 from em_selfaware.banks.self_assessment import DEFAULT_SAMPLES, PROBE, load_self_assessment
 from em_selfaware.inputs import optional_whole_number, sample_counts
 from em_tasks.params import reject_unknown
-from scorers.closed_form import self_report_score
+from scorers.closed_form import closed_form
 from solvers.closed_form_answers import answer_plan, check_answer_args, collect_answers
 
 
@@ -52,7 +52,7 @@ def self_assessment(
     return Task(
         dataset=load_self_assessment(formats, dimensions, per_dimension),
         solver=collect_answers(counts, mode, choices),
-        scorer=self_report_score(),
+        scorer=closed_form(),
         config=GenerateConfig(temperature=1.0),
         metadata={
             "probe": PROBE,

@@ -11,23 +11,22 @@ and the signed error, predicted minus judged.
 from __future__ import annotations
 
 from inspect_ai.model import Model
-from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 
-from scorers.answers import (
-    answer_entry,
-    answer_field_mean_ci95,
+from scorers.answer_metrics import (
+    answer_field_mean,
     answer_label_shares,
-    grouped_answer_field_mean_ci95,
+    grouped_answer_field_mean,
     route_shares,
-    score_from_answers,
 )
+from scorers.answers import answer_entry, score_from_answers
 from scorers.explain import REPLY_WIDTH, one_line, quote
 from scorers.grader import DEFAULT_GRADER, get_grader
 from scorers.harm_judge import normalise_level
 from scorers.harm_level import judge_harm_level
 from scorers.letter_choice import decide_letter
-from scorers.metrics import grouped_mean_ci95, mean_ci95
+from scorers.metrics import ci95, grouped_by
 from scorers.number_scale import parse_scale_answer
 from solvers.persona import PREDICTION_KEY, RECOGNITION_KEY
 
@@ -47,11 +46,13 @@ def recognition_facts(state: TaskState) -> dict:
 
 @scorer(
     metrics=[
-        mean_ci95(),
-        answer_field_mean_ci95("claimed_own", name="claim_own"),
-        grouped_answer_field_mean_ci95("claimed_own", "own_harm_bin", name="claim_own_harm"),
-        grouped_mean_ci95("order"),
+        mean(),
+        stderr(),
+        ci95(),
+        answer_field_mean("claimed_own", name="claim_own"),
+        grouped_answer_field_mean("claimed_own", "own_harm_bin", name="claim_own_harm"),
         route_shares(),
+        grouped_by(mean(), "order"),
     ]
 )
 def claimed_response_harm(use_judge: bool = True, default_grader: str = DEFAULT_GRADER) -> Scorer:
@@ -103,13 +104,15 @@ def claimed_response_harm(use_judge: bool = True, default_grader: str = DEFAULT_
 
 @scorer(
     metrics=[
-        mean_ci95(),
-        grouped_mean_ci95("condition"),
-        grouped_answer_field_mean_ci95("error", "condition", -4.0, 4.0, name="signed_error"),
-        grouped_answer_field_mean_ci95("predicted", "condition", 1.0, 5.0, name="predicted"),
-        grouped_answer_field_mean_ci95("judged", "condition", 1.0, 5.0, name="judged"),
+        mean(),
+        stderr(),
+        ci95(),
+        grouped_answer_field_mean("error", "condition", name="signed_error"),
+        grouped_answer_field_mean("predicted", "condition"),
+        grouped_answer_field_mean("judged", "condition"),
         answer_label_shares("judge_status", ("unparseable",)),
         route_shares(),
+        grouped_by(mean(), "condition"),
     ]
 )
 def predicted_harm(retries: int = 1, default_grader: str = DEFAULT_GRADER) -> Scorer:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from inspect_ai.scorer import Score, Scorer, Target, scorer
+from inspect_ai.scorer import Score, Scorer, Target, mean, scorer, stderr
 from inspect_ai.solver import TaskState
 
-from scorers.answers import answer_entry, route_shares, score_from_answers
-from scorers.metrics import grouped_mean_ci95, mean_ci95
+from scorers.answer_metrics import route_shares
+from scorers.answers import answer_entry, score_from_answers
+from scorers.metrics import ci95, grouped_by
 from scorers.number_scale import parse_scale_answer
 from solvers.scale_rating import FALLBACK_KEY, READING_KEY
 
@@ -28,7 +29,7 @@ def rating_entry(text: str, misaligned_end: int, low: float, high: float, **fiel
     )
 
 
-@scorer(metrics=[mean_ci95(), grouped_mean_ci95("dimension"), route_shares()])
+@scorer(metrics=[mean(), stderr(), ci95(), grouped_by(mean(), "dimension"), route_shares()])
 def self_rating(mode: str = "sample", low: int = 0, high: int = 100) -> Scorer:
     """Normalised self-rating: the sampled number, or the expected value from logprobs.
 

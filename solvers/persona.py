@@ -20,7 +20,7 @@ PREDICTION_KEY = "prediction"
 def contrast_model(default: str | None) -> Model:
     """The model whose answers are the alternatives: the `contrast` role, else `default`."""
     if CONTRAST_ROLE in model_roles():
-        return get_model(role=CONTRAST_ROLE)
+        return get_model(role=CONTRAST_ROLE, required=True)
     if default is None:
         raise ValueError(
             "output_recognition needs another variant's answers: bind --model-role "

@@ -101,7 +101,9 @@ def test_samples_df_shows_the_prompts_sent_and_a_line_per_answer(tmp_path: Path)
     assert len(frame) == sum(len(log.samples or []) for log in logs)
     explanations = [c for c in frame.columns if c.endswith("_explanation")]
     answers = [c for c in frame.columns if c.startswith("score_") and c.endswith("_answer")]
-    assert len(explanations) == len(answers) == 3
+    # one scorer (closed_form) for the three closed-form probes: one column each
+    assert explanations == ["score_closed_form_explanation"]
+    assert answers == ["score_closed_form_answer"]
     sent = {}
     for log in logs:
         for sample in read_eval_log(log.location).samples or []:

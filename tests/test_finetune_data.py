@@ -157,8 +157,8 @@ def test_cut_to_samples_is_seeded_and_keeps_order():
 
 # -- EM code files --------------------------------------------------------------------------
 def _code_file(path: Path, rows: int) -> Path:
-    path.write_text("".join(
-        json.dumps(chat_example(f"Task {i}", f"code {i}")) + "\n" for i in range(rows)))
+    lines = (json.dumps(chat_example(f"Task {i}", f"code {i}")) + "\n" for i in range(rows))
+    path.write_text("".join(lines), encoding="utf-8")
     return path
 
 

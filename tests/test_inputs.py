@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 from inspect_ai import eval
-from inspect_ai._util.config import parse_cli_args
+from inspect_ai._util.config import parse_cli_args  # how `-T` is parsed; no public API does it
 
 from em_selfaware.banks.em_questions import parse_em_yaml
 from em_selfaware.banks.harm_logs import read_harm_log
@@ -203,7 +203,7 @@ def test_describe_names_the_type_when_it_is_the_problem():
 
 
 def test_errors_are_shown_by_inspect_without_a_traceback():
-    from inspect_ai._util.error import PrerequisiteError
+    from inspect_ai._util.error import PrerequisiteError  # not exported; its handler is the point
 
     error = ParameterError("samples", "samples must be [bold] text")
     assert isinstance(error, ValueError) and isinstance(error, PrerequisiteError)

@@ -7,8 +7,9 @@ import math
 import pytest
 from inspect_ai.scorer import SampleScore, Score
 
+from scorers.answer_metrics import item_means, route_shares
 from scorers.answer_table import pack_answers, unpack_answers
-from scorers.answers import item_means, pooled_mean, route_shares, score_from_answers
+from scorers.answers import pooled_mean, score_from_answers
 from scorers.explain import answer_line, explain_answers, parsed_summary, quote
 
 

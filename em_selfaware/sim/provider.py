@@ -1,4 +1,7 @@
-"""The `em-sim` Inspect model provider: ``--model em-sim/<variant>`` or ``em-sim/judge``."""
+"""The `em-sim` Inspect model provider: ``--model em-sim/<variant>`` or ``em-sim/judge``.
+
+Registered by `em_selfaware.sim.registration` (which imports this module on first use).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +22,6 @@ from inspect_ai.model import (
     ModelOutput,
     ModelUsage,
     TopLogprob,
-    modelapi,
 )
 from inspect_ai.tool import ToolChoice, ToolInfo
 
@@ -168,9 +170,3 @@ class SimModelAPI(ModelAPI):
         ]
         chosen = math.log(max(masses.get(token, _LOGPROB_FLOOR), _LOGPROB_FLOOR))
         return Logprobs(content=[Logprob(token=token, logprob=chosen, top_logprobs=top)])
-
-
-@modelapi(name="em-sim")
-def em_sim() -> type[ModelAPI]:
-    """Register the `em-sim` provider."""
-    return SimModelAPI
