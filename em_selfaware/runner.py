@@ -95,7 +95,7 @@ class PlannedTask:
         """(task, model, probe, the runner's arguments), to match the logs of earlier runs
         (`run_key` of a log header)."""
         return (
-            self.task.name,
+            self.task.name.split("/")[-1],  # as `LogInfo.task`: without a registry namespace
             self.variant.model,
             str((self.task.metadata or {}).get("probe", self.task.name)),
             json.dumps(self.task_args, sort_keys=True, default=str),
