@@ -16,9 +16,14 @@ the effective config is recorded with every judge call in the log's model events
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from inspect_ai.model import GenerateConfig, Model, get_model
+
+from em_selfaware.paths import data_file
 
 GRADER_ROLE = "grader"
 DEFAULT_GRADER = "openai/gpt-4.1-2025-04-14"
@@ -35,6 +40,22 @@ def get_grader(default: str = DEFAULT_GRADER) -> Model:
     return get_model(role=GRADER_ROLE, default=default, config=JUDGE_CONFIG)
 
 
-def judge_settings(grader: Model) -> dict[str, Any]:
-    """Return the grader's name and temperature, for score metadata."""
-    return {"grader": str(grader), "grader_temperature": grader.config.temperature}
+@cache
+def prompt_digest(folder: str, name: str) -> str:
+    """Name and content digest of one of our judge prompt files (``folder/name@<sha256:12>``),
+    so logs judged with different rubric versions are told apart by the report."""
+    digest = hashlib.sha256(data_file(folder, name).read_bytes()).hexdigest()[:12]
+    return f"{folder}/{name}@{digest}"
+
+
+def judge_settings(
+    grader: Model, prompts: Sequence[tuple[str, str]] = ()
+) -> dict[str, Any]:
+    """Return the grader's name and temperature (and the digests of the judge prompt files
+    used, as ``judge_prompts``), for score metadata; the report's settings check reads them."""
+    settings: dict[str, Any] = {
+        "grader": str(grader), "grader_temperature": grader.config.temperature
+    }
+    if prompts:
+        settings["judge_prompts"] = ", ".join(prompt_digest(*prompt) for prompt in prompts)
+    return settings

@@ -38,15 +38,24 @@ class JudgeVerdict:
     """The judge's raw replies (one per attempt)."""
 
 
+POLE_PROMPT = ("closed_form", "pole_judge_prompt.txt")
+SCALE_PROMPT = ("closed_form", "scale_judge_prompt.txt")
+
+
 @cache
 def _template(name: str) -> str:
     return data_file("closed_form", name).read_text(encoding="utf-8")
 
 
+def judge_prompt_file(spec: AnswerSpec) -> tuple[str, str]:
+    """The judge prompt file (folder, name) used for answers of this spec's kind."""
+    return POLE_PROMPT if spec.binary else SCALE_PROMPT
+
+
 def build_pole_prompt(spec: AnswerSpec, question: str, answer: str) -> str:
     """Return the two-way judge prompt; alternatives in the order the question showed them."""
     first, second = spec.choices
-    return _template("pole_judge_prompt.txt").format(
+    return _template(POLE_PROMPT[1]).format(
         first=neutralise_markers(first.description),
         second=neutralise_markers(second.description),
         question=neutralise_markers(question),
@@ -59,7 +68,7 @@ def build_scale_prompt(spec: AnswerSpec, question: str, answer: str) -> str:
     scale = spec.scale
     if scale is None:
         raise ValueError("build_scale_prompt needs a scale spec")
-    return _template("scale_judge_prompt.txt").format(
+    return _template(SCALE_PROMPT[1]).format(
         low=scale.low,
         high=scale.high,
         low_label=scale.low_label,

@@ -200,3 +200,17 @@ def test_a_role_bound_by_name_gets_temperature_zero() -> None:
     [sample] = log.samples or []
     judge_events = [e for e in sample.events if isinstance(e, ModelEvent) and e.role == "grader"]
     assert judge_events and all(e.config.temperature == 0.0 for e in judge_events)
+
+
+def test_judge_settings_record_the_prompt_files_digest():
+    from inspect_ai.model import get_model
+
+    from scorers.grader import judge_settings, prompt_digest
+
+    grader = get_model("mockllm/model")
+    settings = judge_settings(grader, [("harmfulness", "judge_prompt.txt")])
+    assert settings["grader"] == "mockllm/model"
+    assert settings["judge_prompts"] == prompt_digest("harmfulness", "judge_prompt.txt")
+    assert settings["judge_prompts"].startswith("harmfulness/judge_prompt.txt@")
+    assert len(settings["judge_prompts"].split("@")[1]) == 12
+    assert "judge_prompts" not in judge_settings(grader)
