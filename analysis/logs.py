@@ -230,6 +230,24 @@ def _set(value: Any) -> dict[str, Any]:
     return {key: item for key, item in _dict(value).items() if item is not None}
 
 
+VARIANT_TAG_FIELDS = ("variant", "size", "domain", "stage")
+"""Tags that name a log's variant (``--tags variant:NAME,size:S,domain:D,stage:ST`` on a
+plain ``inspect eval``; `em-selfaware run` writes them too)."""
+
+
+def variant_from_tags(tags: Any, model: str) -> dict[str, Any] | None:
+    """The registry entry the tags name, or None unless all of `VARIANT_TAG_FIELDS` are there."""
+    found: dict[str, str] = {}
+    for tag in tags if isinstance(tags, list | tuple) else []:
+        key, sep, value = str(tag).partition(":")
+        if sep and key in VARIANT_TAG_FIELDS and value:
+            found[key] = value
+    if set(found) != set(VARIANT_TAG_FIELDS):
+        return None
+    return {"name": found["variant"], "model": model, "size": found["size"],
+            "domain": found["domain"], "stage": found["stage"]}
+
+
 def log_info_from_json(
     header: Mapping[str, Any], location: str, file: LogFile | None = None
 ) -> LogInfo:
@@ -254,6 +272,8 @@ def log_info_from_json(
     ids = dataset.get("sample_ids")
     config = _set(spec.get("config"))
     variant_tag = metadata.get("variant")
+    if not isinstance(variant_tag, dict):
+        variant_tag = variant_from_tags(spec.get("tags"), spec["model"])
     error = header.get("error")
     task_args = _dict(spec.get("task_args"))
     limit = config.get("limit")
@@ -432,7 +452,9 @@ def variants_from_logs(infos: Iterable[LogInfo]) -> list[Variant]:
     if untagged:
         raise LogHygieneError(
             f"logs of models {untagged} carry no variant metadata (they were not written by "
-            "`em-selfaware run`); pass the registry with --variants variants.yaml"
+            "`em-selfaware run`): pass a registry naming these models with --variants "
+            "variants.yaml, or tag the runs (inspect eval ... --tags "
+            "variant:NAME,size:SIZE,domain:DOMAIN,stage:base|misaligned|realigned)"
         )
     for info in infos:
         tag = dict(info.variant_tag or {})

@@ -47,6 +47,10 @@ OPERATIONAL = frozenset({
 """Generate-config keys that change how requests are sent, not what the model answers."""
 _OWN_COLUMNS = frozenset({"samples", "mode", "choices"})
 """Task arguments with their own column (the rest are shown under ``task_args``)."""
+_PER_VARIANT = frozenset({"contrast_model"})
+"""Task arguments that differ across variants by design: output recognition sets each
+variant against its own contrast (`em_selfaware.contrast`: its size's base, or for a base a
+misaligned sibling)."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ def _bank(run: Run) -> str:
 def _task_args(run: Run) -> str:
     rest = {
         key: value for key, value in run.info.task_args.items()
-        if key not in _OWN_COLUMNS and value is not None
+        if key not in _OWN_COLUMNS | _PER_VARIANT and value is not None
     }
     return _text(rest) if rest else NOT_SET
 

@@ -1,20 +1,32 @@
-"""`em-selfaware demo`: the replication runner on the 15 simulated variants, then the report."""
+"""`em-selfaware demo`: the replication runner on the 15 simulated variants, then the report.
+
+The demo is sized to show the result in about a minute: each probe's demo arguments
+(`em_selfaware.probes`) are the fewest samples that still separate base, misaligned and
+realigned variants, and the closed-form probes run in logprobs mode (one request per item
+gives its exact answer distribution; the language format, which needs whole answers, draws
+its answers in one request through ``num_choices``).
+"""
 
 from __future__ import annotations
 
 import math
+from contextlib import nullcontext
 from pathlib import Path
 
 from inspect_ai.log import EvalLog
 
 from analysis.report import analyse, write_report
 from em_selfaware.probes import get_probes
-from em_selfaware.runner import plan_runs, request_summary, run_plan
+from em_selfaware.runner import completed_configs, plan_runs, request_summary, run_plan, unfinished
 from em_selfaware.sim.personas import PERSONAS
 from em_selfaware.variants import Variant, save_variants, sim_variants
 
 DEMO_LOG_DIR = Path("logs/demo")
 SIM_GRADER = "em-sim/judge"
+DEMO_MODE = "logprobs"
+"""Closed-form probes read exact answer probabilities (free-text probes are sampled)."""
+DEMO_CHOICES = 10
+"""Answers per request (``num_choices``) where answers are drawn: one request per item."""
 _HEADLINE = ("mean", "ci95_low", "ci95_high")
 
 
@@ -40,32 +52,50 @@ def run_demo(
     variants: list[str] | None = None,
     samples: int | None = None,
     report: bool = True,
+    progress: bool = False,
 ) -> list[EvalLog]:
     """Run the replication runner on the simulated variants, then write the report.
 
     Writes `variants.yaml` (the em-sim registry) into `log_dir`, runs the probes' demo
     configurations with `eval_set` (re-running into the same `log_dir` only runs what is
     missing; `samples` overrides every probe's demo sample count) and, with `report`,
-    writes the report of this run's logs into `log_dir/report`.
+    writes the report of this run's logs into `log_dir/report`. With `progress`, a live
+    line on stderr counts the evaluations and samples done.
     """
     log_dir = Path(log_dir)
     registry = demo_registry(variants)
     save_variants(log_dir / "variants.yaml", registry)
-    plan = plan_runs(registry, get_probes(probes), demo=True, samples=samples)
-    print(request_summary(plan, grader=SIM_GRADER))
-    success, logs = run_plan(
-        plan,
-        log_dir=log_dir,
-        grader=SIM_GRADER,
-        display="none",
-        max_tasks=4,
-        log_level="warning",
-        log_realtime=False,
-        metadata={"registry": str(log_dir / "variants.yaml"), "mode": "sample", "demo": True},
+    plan = plan_runs(
+        registry, get_probes(probes), mode=DEMO_MODE, demo=True, samples=samples,
+        choices=DEMO_CHOICES, contrast_pool=sim_variants(),
     )
-    if not success:
-        failed = [log.location for log in logs if log.status != "success"]
-        raise RuntimeError(f"demo evaluation did not complete; see {failed}")
+    done = completed_configs(log_dir)
+    print(request_summary(plan, done, grader=SIM_GRADER), flush=True)
+    left = [task for task in plan if task.config_key not in done]
+    if progress:
+        from em_selfaware.run_progress import RunProgress  # registers its Inspect hook
+    counter = RunProgress(
+        len(plan), sum(task.samples * task.epochs for task in left), len(plan) - len(left),
+    ) if progress else None
+    with counter or nullcontext():
+        _, logs = run_plan(
+            plan,
+            log_dir=log_dir,
+            grader=SIM_GRADER,
+            display="log",  # "none" still renders every task's results table at the end
+            max_tasks=4,
+            log_level="warning",
+            log_realtime=False,
+            metadata={"registry": str(log_dir / "variants.yaml"), "mode": DEMO_MODE,
+                      "demo": True},
+        )
+    missing = unfinished(plan, log_dir)
+    if missing:
+        names = ", ".join(f"{task.probe} on {task.variant.name}" for task in missing[:10])
+        raise RuntimeError(
+            f"{len(missing)} of {len(plan)} demo evaluations did not complete ({names}); "
+            f"run the same command again to finish them (logs in {log_dir})"
+        )
     if report:
         analysis = analyse([log.location for log in logs], registry)
         write_report(analysis, log_dir / "report")

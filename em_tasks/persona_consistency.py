@@ -144,8 +144,15 @@ def output_recognition(
         metadata.update(mode="logs", **info)
     else:
         data = recognition_live(dataset, categories, per_category, path)
-        # live: the grader rates both the model's and the contrast's answer
-        metadata.update(mode="live", contrast_model=contrast_model, grader_calls_per_sample=2)
+        # live: the model answers, then says which answer is its own; the contrast answers
+        # once; the grader rates both answers
+        metadata.update(
+            mode="live",
+            contrast_model=contrast_model,
+            model_calls_per_sample=2,
+            contrast_calls_per_sample=1,
+            grader_calls_per_sample=2,
+        )
     return Task(
         dataset=data,
         solver=output_recognition_solver(contrast=contrast_model),
@@ -192,7 +199,12 @@ def score_prediction(
         scorer=predicted_harm(),
         epochs=Epochs(samples, pooled_mean()),
         config=GenerateConfig(temperature=1.0),
-        # the grader rates the answer whose score is predicted
-        metadata={"probe": PREDICTION, "item_reduce": "mean", "grader_calls_per_sample": 1},
+        # the model answers and predicts (two requests); the grader rates the answer
+        metadata={
+            "probe": PREDICTION,
+            "item_reduce": "mean",
+            "model_calls_per_sample": 2,
+            "grader_calls_per_sample": 1,
+        },
         version=1,
     )

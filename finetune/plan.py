@@ -206,8 +206,20 @@ def _hyperparameters(
     return hyper
 
 
-def parse_plan(raw: Any, path: Path) -> Plan:
-    """Validate a parsed plan and expand it into jobs."""
+def _only_sizes(raw_models: Any, only: list[str] | None) -> Any:
+    """Keep the model entries of the sizes in `only` (all when None)."""
+    if only is None or not isinstance(raw_models, list):
+        return raw_models
+    sizes = [entry.get("size") for entry in raw_models if isinstance(entry, dict)]
+    unknown = [size for size in only if size not in sizes]
+    if unknown:
+        raise PlanError(f"--only {','.join(only)}: sizes {unknown} are not in the plan; "
+                        f"valid: {', '.join(str(size) for size in sizes)}")
+    return [entry for entry in raw_models if isinstance(entry, dict) and entry.get("size") in only]
+
+
+def parse_plan(raw: Any, path: Path, only: list[str] | None = None) -> Plan:
+    """Validate a parsed plan and expand it into jobs (of the sizes in `only`, if given)."""
     plan = _require_mapping(raw, str(path))
     _check_keys(plan, _PLAN_KEYS, str(path))
     name = _check_name(plan.get("name") or path.stem, "name")
@@ -217,7 +229,7 @@ def parse_plan(raw: Any, path: Path) -> Plan:
     data = _parse_data(plan.get("data"))
     defaults = _require_mapping(plan.get("defaults"), "defaults")
     _check_keys(defaults, {"epochs", "batch_size", "lr_multiplier", "lora"}, "defaults")
-    raw_models = plan.get("models")
+    raw_models = _only_sizes(plan.get("models"), only)
     if not isinstance(raw_models, list) or not raw_models:
         raise PlanError("models: expected a non-empty list of {size, base, domains}")
     models: list[ModelSpec] = []
@@ -284,9 +296,9 @@ def _resolve_data_paths(data: dict[str, DataSpec], root: Path) -> dict[str, Data
     return resolved
 
 
-def load_plan(path: str | Path) -> Plan:
-    """Read and validate a plan file."""
+def load_plan(path: str | Path, only: list[str] | None = None) -> Plan:
+    """Read and validate a plan file (only the sizes in `only`, if given)."""
     path = Path(path)
     if not path.is_file():
         raise PlanError(f"plan not found: {path}")
-    return parse_plan(load_yaml(path, "fine-tuning plan", PlanError), path)
+    return parse_plan(load_yaml(path, "fine-tuning plan", PlanError), path, only)

@@ -1,22 +1,26 @@
-"""Estimated cost of OpenAI fine-tuning jobs.
+"""Estimated cost of OpenAI fine-tuning jobs, from the one price table.
 
-ASSUMPTION: the price table below is OpenAI's published price for supervised fine-tuning
-training tokens as known to us on `PRICES_AS_OF`; it was not re-checked when this was
-written (no network). Prices change: check https://openai.com/api/pricing and override them
-with ``prices:`` in the plan (USD per 1M training tokens). Billed training tokens are the
-tokens in the training file times the number of epochs.
+Training prices (USD per 1M training tokens) are the ``fine_tuned.training`` entries of
+`datasets/pricing/prices.yaml` (see `em_selfaware.pricing`; an ASSUMPTION dated by its
+``as_of``). A plan's ``prices:`` overrides them. Billed training tokens are the tokens in the
+training file times the number of epochs.
 """
 
 from __future__ import annotations
 
-PRICES_AS_OF = "2025-06"
-TRAINING_USD_PER_MILLION: dict[str, float] = {
-    "gpt-4.1-2025-04-14": 25.00,
-    "gpt-4.1-mini-2025-04-14": 5.00,
-    "gpt-4.1-nano-2025-04-14": 1.50,
-    "gpt-4o-2024-08-06": 25.00,
-    "gpt-4o-mini-2024-07-18": 3.00,
-}
+from functools import cache
+
+from em_selfaware.pricing import PriceTable, load_prices
+
+
+@cache
+def _table() -> PriceTable:
+    return load_prices()
+
+
+def prices_as_of() -> str:
+    """The date of the built-in price table."""
+    return _table().as_of
 
 
 def snapshot_of(model: str) -> str:
@@ -29,11 +33,10 @@ def snapshot_of(model: str) -> str:
 def training_price(model: str, overrides: dict[str, float] | None = None) -> float | None:
     """Return USD per 1M training tokens for `model` (plan overrides first), or None."""
     snapshot = snapshot_of(model)
-    for table in (overrides or {}, TRAINING_USD_PER_MILLION):
-        for name in (model, snapshot):
-            if name in table:
-                return float(table[name])
-    return None
+    for name in (model, snapshot):
+        if name in (overrides or {}):
+            return float((overrides or {})[name])
+    return _table().training_price(snapshot)
 
 
 def training_cost(model: str, tokens_per_epoch: int, epochs: int | str,

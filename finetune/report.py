@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from finetune.plan import Job, Plan
-from finetune.pricing import PRICES_AS_OF, training_cost
+from finetune.pricing import prices_as_of, training_cost
 from finetune.training_sets import TrainingSet
 
 
@@ -114,8 +114,9 @@ def dry_run_report(plan: Plan, sets: dict[str, TrainingSet]) -> str:
         if totals["unpriced"]:
             lines.append(f"  no price known for: {', '.join(totals['unpriced'])} (add `prices:`)")
         lines.append(
-            f"Prices: USD per 1M training tokens as of {PRICES_AS_OF} (ASSUMPTION, see "
-            "finetune/pricing.py; override with `prices:` in the plan). Tokens are estimated "
+            f"Prices: USD per 1M training tokens as of {prices_as_of()} (ASSUMPTION, see "
+            "datasets/pricing/prices.yaml; override with `prices:` in the plan). Tokens are "
+            "estimated "
             "at ~4 characters a token."
         )
     else:

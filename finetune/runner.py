@@ -31,14 +31,16 @@ def run_plan(
     out: Callable[[str], None] = print,
     client: Any | None = None,
     sleep: Callable[[float], None] | None = None,
+    only: list[str] | None = None,
 ) -> int:
     """Run (or with `dry_run` print) the plan at `path`; return the exit status.
 
     0: every job succeeded (dry run: the data is valid); 1: some job failed or some training
     set is invalid; 130: interrupted (progress is saved; run again to resume). `client` and
-    `sleep` replace the OpenAI client and the pause between polls (tests use both).
+    `sleep` replace the OpenAI client and the pause between polls (tests use both). `only`
+    keeps the jobs of these sizes (the state file is shared, so the others can follow later).
     """
-    plan = load_plan(path)
+    plan = load_plan(path, only)
     sets = build_training_sets(plan, download=not dry_run)
     if dry_run:
         out(dry_run_report(plan, sets))

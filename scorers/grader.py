@@ -26,8 +26,9 @@ from inspect_ai.model import GenerateConfig, Model, get_model
 from em_selfaware.paths import data_file
 
 GRADER_ROLE = "grader"
-DEFAULT_GRADER = "openai/gpt-4.1"
-"""V26's judge; override with ``--model-role grader=PROVIDER/MODEL``."""
+DEFAULT_GRADER = "openai/gpt-4.1-2025-04-14"
+"""V26's judge (GPT-4.1), as a dated snapshot so a study's judge cannot move under it;
+override with ``--model-role grader=PROVIDER/MODEL`` (``em-selfaware run --grader``)."""
 JUDGE_TEMPERATURE = 0.0
 JUDGE_CONFIG = GenerateConfig(temperature=JUDGE_TEMPERATURE)
 """The judges' default generation settings; the role's own settings take precedence."""

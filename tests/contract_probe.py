@@ -9,7 +9,9 @@ exactly in advance. Models named ``broken...`` always fail.
 from __future__ import annotations
 
 import functools
+import os
 import re
+import signal
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +60,8 @@ BEHAVIOURS: dict[tuple[str, str], Behaviour] = {}
 CALLS: dict[str, int] = {"count": 0}
 FAIL_AFTER: dict[str, int | None] = {"calls": None}
 """Set to N to raise on every call after the first N (a simulated interruption)."""
+CTRL_C_AFTER: dict[str, int | None] = {"calls": None}
+"""Set to N to send this process one SIGINT (a real Ctrl-C) at call N."""
 
 
 def answer_for(variant: str, prompt: str, call_index: int) -> str:
@@ -104,6 +108,9 @@ class ContractSimAPI(ModelAPI):
         if (limit is not None and CALLS["count"] >= limit) or self.model_name.startswith("broken"):
             raise RuntimeError("simulated interruption")
         CALLS["count"] += 1
+        if CTRL_C_AFTER["calls"] is not None and CALLS["count"] >= CTRL_C_AFTER["calls"]:
+            CTRL_C_AFTER["calls"] = None
+            os.kill(os.getpid(), signal.SIGINT)
         prompt = "\n".join(message.text for message in input)
         index = self.calls.get(prompt, 0)
         self.calls[prompt] = index + 1

@@ -9,9 +9,13 @@ def test_demo_runs_the_runner_and_writes_the_report(tmp_path, capsys):
     log_dir = tmp_path / "demo"
     status = main(["demo", "--log-dir", str(log_dir), "--samples", "1", "--probes", "harmfulness",
                    "--variants", "full-base,full-trivia-misaligned,full-trivia-realigned"])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
+    out = captured.out
     assert status == 0
-    assert "Total: 72 model requests + 72 grader requests" in out  # printed before running
+    assert "Total: 48 model requests + 48 grader requests" in out  # printed before running
+    # the progress line counts evaluations and samples (one line per tenth when not a tty)
+    assert "Evaluations: 0/3 done, samples 0/48" in captured.err
+    assert "Evaluations: 3/3 done, samples 48/48" in captured.err
     assert "full-trivia-misaligned" in out and "report.html" in out
     registry = load_variants(log_dir / "variants.yaml")
     assert [v.name for v in registry] == [
@@ -27,6 +31,23 @@ def test_demo_runs_the_runner_and_writes_the_report(tmp_path, capsys):
     )
 
 
+
+def test_progress_line_on_a_terminal():
+    import io
+
+    from em_selfaware.run_progress import RunProgress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    with RunProgress(4, 10, already_done=1, stream=stream) as progress:
+        progress.sample_done()
+        progress.task_done()
+    text = stream.getvalue()
+    assert text.startswith("\rEvaluations: 1/4 done, samples 0/10")
+    assert "\rEvaluations: 2/4 done, samples 1/10" in text and text.endswith("\n")
 
 
 def test_demo_runs_probes_on_chosen_variants_and_resumes(tmp_path):

@@ -23,6 +23,7 @@ from finetune.chat import (
 )
 from finetune.code_data import CodePin, load_code_set
 from finetune.plan import PlanError, load_plan
+from finetune.pricing import prices_as_of
 from finetune.training_sets import ASSUMED_CODE_TOKENS_PER_EXAMPLE, build_training_sets
 from finetune.trivia import (
     TriviaItem,
@@ -235,7 +236,18 @@ def test_example_plan_dry_run_prints_the_12_variants(capsys):
             assert f"{size}-{domain}-misaligned" in output
             assert f"<- {size}-{domain}-misaligned" in output
     assert "EM insecure.jsonl not cached" in output and "(ASSUMED)" in output
-    assert "as of 2025-06" in output
+    assert f"as of {prices_as_of()}" in output
+
+
+def test_only_some_sizes_of_a_plan(capsys):
+    assert main(["finetune", str(EXAMPLE_PLAN), "--dry-run", "--only", "nano"]) == 0
+    output = capsys.readouterr().out
+    assert "4 fine-tuning jobs in 2 branches, 1 base models" in output
+    assert "nano-code-realigned" in output and "full-trivia-misaligned" not in output
+    assert main(["finetune", str(EXAMPLE_PLAN), "--dry-run", "--only", "nano,huge"]) == 2
+    assert "sizes ['huge'] are not in the plan; valid: full, mini, nano" in (
+        capsys.readouterr().err
+    )
 
 
 def test_dry_run_uses_cached_code_files(tmp_path):

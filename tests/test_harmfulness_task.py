@@ -99,13 +99,13 @@ def test_grader_role_binding_is_used():
     assert log.eval.model_roles["grader"].model == "mockllm/model"
 
 
-def test_default_grader_is_gpt41_when_no_role_is_bound(monkeypatch):
+def test_default_grader_is_a_gpt41_snapshot_when_no_role_is_bound(monkeypatch):
     from scorers.grader import get_grader
 
     monkeypatch.setenv("OPENAI_API_KEY", "test-key-not-used")
     # a fresh context: no eval has bound any role in it
     grader = contextvars.Context().run(get_grader)
-    assert str(grader) == "openai/gpt-4.1"
+    assert str(grader) == "openai/gpt-4.1-2025-04-14"  # a dated snapshot, not the alias
 
 
 def test_judge_prompt_fences_the_response_and_neutralises_markers():

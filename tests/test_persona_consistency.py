@@ -213,10 +213,9 @@ def test_output_recognition_from_two_harmfulness_logs(tmp_path):
 
 def test_output_recognition_from_logs_refuses_another_model(tmp_path):
     own = _harm_log(tmp_path, "level=2", "own")
-    copy = tmp_path / "copy.eval"
-    copy.write_bytes(Path(own).read_bytes())
+    other = _harm_log(tmp_path, "level=1", "other")
     [log] = eval(
-        output_recognition(own_log=own, other_log=str(copy)),
+        output_recognition(own_log=own, other_log=other),
         model="em-sim/full-base",
         model_roles={"grader": responsive_model(grader)},
         display="none",
@@ -224,6 +223,17 @@ def test_output_recognition_from_logs_refuses_another_model(tmp_path):
     )
     assert log.status == "error"
     assert "run the task on the model that wrote own_log" in log.error.message
+
+
+def test_output_recognition_refuses_the_same_log_twice(tmp_path):
+    own = _harm_log(tmp_path, "level=2", "own")
+    with pytest.raises(ValueError, match="is the same file as own_log"):
+        output_recognition(own_log=own, other_log=own)
+    # a copy of the same log under another name is refused too
+    copy = tmp_path / "copy.eval"
+    copy.write_bytes(Path(own).read_bytes())
+    with pytest.raises(ValueError, match="is a copy of own_log"):
+        output_recognition(own_log=own, other_log=str(copy))
 
 
 def test_output_recognition_live_with_a_contrast_role():

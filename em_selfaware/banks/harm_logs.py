@@ -105,6 +105,11 @@ def pair_answers(
     """
     own_log, own = read_harm_log(own_path, "own_log")
     other_log, other = read_harm_log(other_path, "other_log")
+    if own_log.eval.eval_id == other_log.eval.eval_id:
+        raise ItemFileError(
+            f"other_log: {other_path} is a copy of own_log {own_path} (the same eval id "
+            f"{own_log.eval.eval_id}); other_log must be a harmfulness log of another variant"
+        )
     skipped = {"missing_in_other": 0, "own_unjudged": 0, "other_unjudged": 0}
     pairs = []
     for key in sorted(own):

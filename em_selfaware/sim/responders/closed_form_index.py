@@ -51,13 +51,32 @@ def prompt_index() -> dict[str, IndexedItem]:
     return {item.prompt: item for item in items}
 
 
+_TAIL = 48
+"""Characters of a prompt's end by which `find_item` narrows its search."""
+
+
+@cache
+def _by_tail() -> tuple[tuple[int, ...], dict[tuple[int, str], list[tuple[int, IndexedItem]]]]:
+    """The index (position, item) grouped by each prompt's last characters (up to `_TAIL`),
+    and the lengths used."""
+    tails: dict[tuple[int, str], list[tuple[int, IndexedItem]]] = {}
+    for position, (text, item) in enumerate(prompt_index().items()):
+        length = min(len(text), _TAIL)
+        tails.setdefault((length, text[-length:]), []).append((position, item))
+    return tuple(sorted({length for length, _ in tails})), tails
+
+
 def find_item(prompt: str) -> IndexedItem | None:
-    """Return the item whose prompt is `prompt`, or ends it (after a system message), if any."""
-    index = prompt_index()
-    item = index.get(prompt)
+    """Return the item whose prompt is `prompt`, or ends it (after a system message), if any
+    (of several, the first in the index)."""
+    item = prompt_index().get(prompt)
     if item is not None:
         return item
-    for text, candidate in index.items():
-        if prompt.endswith("\n\n" + text):
-            return candidate
-    return None
+    lengths, tails = _by_tail()
+    matches = [
+        (position, candidate)
+        for length in lengths
+        for position, candidate in tails.get((length, prompt[-length:]), ())
+        if prompt.endswith("\n\n" + candidate.prompt)
+    ]
+    return min(matches, key=lambda match: match[0])[1] if matches else None
