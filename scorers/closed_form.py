@@ -28,7 +28,7 @@ from scorers.answer_metrics import route_shares
 from scorers.answers import ROUTES, score_from_answers
 from scorers.grader import DEFAULT_GRADER, get_grader, judge_settings
 from scorers.metrics import balanced_mean, grouped_by, stratified_mean
-from scorers.pole_judge import judge_answer, judge_prompt_file
+from scorers.pole_judge import JUDGE_PROMPTS, judge_answer
 from scorers.rules.language import identify_language
 from scorers.rules.letters import parse_letter
 from scorers.rules.numbers import parse_scale_number, scale_labels
@@ -144,7 +144,7 @@ def closed_form_score_fn(retries: int = 1, default_grader: str = DEFAULT_GRADER)
                 answers[index], replies[index] = entry, raw
         score = closed_form_score(answers, record, replies)
         if undecided and score.metadata is not None:
-            score.metadata.update(judge_settings(grader, [judge_prompt_file(spec)]))
+            score.metadata.update(judge_settings(grader, JUDGE_PROMPTS))
         return score
 
     return score

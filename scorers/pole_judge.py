@@ -45,11 +45,9 @@ SCALE_PROMPT = ("closed_form", "scale_judge_prompt.txt")
 @cache
 def _template(name: str) -> str:
     return data_file("closed_form", name).read_text(encoding="utf-8")
-
-
-def judge_prompt_file(spec: AnswerSpec) -> tuple[str, str]:
-    """The judge prompt file (folder, name) used for answers of this spec's kind."""
-    return POLE_PROMPT if spec.binary else SCALE_PROMPT
+JUDGE_PROMPTS = (POLE_PROMPT, SCALE_PROMPT)
+"""Every closed-form judge prompt file: recorded together (whichever a sample needed), so
+the settings of two runs compare equal when their rubrics are the same."""
 
 
 def build_pole_prompt(spec: AnswerSpec, question: str, answer: str) -> str:
