@@ -426,14 +426,26 @@ def _no_cyclic_gc() -> Iterator[None]:
 def read_log_rows(info: LogInfo, fast: bool = True, cache: Path | None = None) -> LogRows:
     """Read one log's rows: from the cache when it holds this version of the log, else with
     the fast reader (falling back to Inspect's reader), then cache them."""
-    columns = list(_TABLE_COLUMNS)
-    if info.file is not None:
-        cached = frame_cache.load(info.file, columns, cache)
-        if cached is not None:
-            notes = dict(cached[1])
-            judge = notes.pop(_JUDGE_NOTE, {})
-            return LogRows(cached[0], {key: int(value) for key, value in notes.items()},
-                           "cache", judge={str(k): list(v) for k, v in judge.items()})
+    cached = cached_log_rows(info, cache)
+    return cached if cached is not None else read_and_cache_log_rows(info, fast, cache)
+
+
+def cached_log_rows(info: LogInfo, cache: Path | None) -> LogRows | None:
+    """The log's rows from the frame cache when it holds this version of the log, else None."""
+    if info.file is None:
+        return None
+    cached = frame_cache.load(info.file, list(_TABLE_COLUMNS), cache)
+    if cached is None:
+        return None
+    notes = dict(cached[1])
+    judge = notes.pop(_JUDGE_NOTE, {})
+    return LogRows(cached[0], {key: int(value) for key, value in notes.items()},
+                   "cache", judge={str(k): list(v) for k, v in judge.items()})
+
+
+def read_and_cache_log_rows(info: LogInfo, fast: bool = True, cache: Path | None = None) -> LogRows:
+    """Read one log's rows from the log itself (the fast reader, falling back to Inspect's
+    reader) and store them in the cache."""
     rows: LogRows | None = None
     with _no_cyclic_gc():
         if fast:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis.frames import Frames, LogRows, cache_folder, frames_from_rows, read_log_rows
+from analysis.frames import Frames, LogRows, cache_folder, frames_from_rows
 from analysis.logs import (
     LogHygieneError,
     LogInfo,
@@ -30,6 +30,7 @@ from analysis.logs import (
     select_logs,
     variants_from_logs,
 )
+from analysis.parallel_read import read_rows_of
 from analysis.progress import progress_bar
 from analysis.settings import SettingsCheck, check_settings
 
@@ -38,7 +39,6 @@ if TYPE_CHECKING:
 
 LogPaths = str | Path | Sequence[str | Path]
 """A log folder (read recursively), a log file, or a list of them."""
-_REASON_LENGTH = 300
 NO_SAMPLE_DATA = (
     "no sample data: the header lists {count} samples but the log holds none (samples not "
     "logged, or removed)"
@@ -55,12 +55,6 @@ class Study:
     selection: LogSelection
     frames: Frames
     settings: SettingsCheck
-
-
-def unreadable_reason(error: BaseException) -> str:
-    """The reason listed for a log whose sample data could not be read."""
-    text = f"unreadable sample data ({type(error).__name__}: {error})"
-    return text if len(text) <= _REASON_LENGTH else text[:_REASON_LENGTH - 4] + "...)"
 
 
 def load_study(
@@ -131,20 +125,16 @@ def _read_rows(
 ) -> list[tuple[LogInfo | str, str]]:
     """Read the rows of every used log not read yet; return the logs that failed."""
     failures: list[tuple[LogInfo | str, str]] = []
-    for info, _ in selection.used:
-        if info.location in rows:
-            continue
-        try:
-            read = read_log_rows(info, fast=fast, cache=folder)
-        except Exception as error:  # any corrupt log is skipped and named, never fatal
-            failures.append((info, unreadable_reason(error)))
+    pending = [info for info, _ in selection.used if info.location not in rows]
+    for info, read in read_rows_of(pending, fast, folder, advance):
+        if isinstance(read, str):
+            failures.append((info, read))
+        elif read.table.num_rows == 0:
+            failures.append((info, NO_SAMPLE_DATA.format(count=len(info.sample_ids))))
         else:
-            if read.table.num_rows == 0:
-                failures.append((info, NO_SAMPLE_DATA.format(count=len(info.sample_ids))))
-            else:
-                rows[info.location] = read
-        advance()
-    return failures
+            rows[info.location] = read
+    order = {info.location: index for index, info in enumerate(pending)}
+    return sorted(failures, key=lambda failure: order[_names([failure]).pop()])
 
 
 def _source(logs: LogPaths) -> str:

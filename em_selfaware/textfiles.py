@@ -8,6 +8,8 @@ expand a small file into a huge one (a 415-byte registry can expand to 531k entr
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,23 @@ def read_text(path: str | Path, what: str = "file", error: type[Exception] = Inp
             f"{path}: not UTF-8 text (byte 0x{data[failure.start]:02x} on line {line}); "
             f"save the {what} as UTF-8"
         ) from None
+
+
+def read_jsonl_lines(
+    path: str | Path, what: str = "file", error: type[Exception] = InputFileError
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line number, parsed JSON)`` for each non-blank line of a JSONL file.
+
+    Errors (unreadable file, bad bytes, a line that is not JSON) are `error`, naming file and line.
+    """
+    text = read_text(path, what, error)
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            yield line_number, json.loads(line)
+        except json.JSONDecodeError as failure:
+            raise error(f"{path}:{line_number}: not valid JSON ({failure})") from None
 
 
 class _Refused(yaml.YAMLError):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from em_selfaware.textfiles import read_text
+from em_selfaware.textfiles import read_jsonl_lines
 
 ROLES: tuple[str, ...] = ("system", "user", "assistant")
 
@@ -98,14 +98,7 @@ def read_chat_jsonl(path: str | Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ChatDataError(f"training file not found: {path}")
     records: list[dict[str, Any]] = []
-    text = read_text(path, "training file", ChatDataError)
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ChatDataError(f"{path}:{line_number}: not valid JSON ({error})") from None
+    for line_number, record in read_jsonl_lines(path, "training file", ChatDataError):
         records.append(validate_example(record, f"{path}:{line_number}"))
     if not records:
         raise ChatDataError(f"{path}: no training examples")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from em_selfaware.inputs import InputError, parse_selection
-from em_selfaware.textfiles import read_text
+from em_selfaware.textfiles import read_jsonl_lines
 
 __all__ = ["ItemFileError", "parse_selection", "read_jsonl"]
 
@@ -22,14 +21,7 @@ def read_jsonl(path: Path, required: Iterable[str]) -> list[dict[str, Any]]:
     required = tuple(required)
     records: list[dict[str, Any]] = []
     seen_ids: set[str] = set()
-    text = read_text(path, "item file", ItemFileError)
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ItemFileError(f"{path}:{line_number}: not valid JSON ({error})") from None
+    for line_number, record in read_jsonl_lines(path, "item file", ItemFileError):
         if not isinstance(record, dict):
             raise ItemFileError(f"{path}:{line_number}: expected a JSON object")
         missing = [key for key in required if record.get(key) in (None, "")]

@@ -9,7 +9,7 @@ from inspect_ai.dataset import MemoryDataset, Sample
 from em_selfaware.banks.harm_logs import AnswerPair
 from em_selfaware.banks.harmfulness import load_harm_prompts
 from em_selfaware.templates import fill_template, read_template
-from scorers.harm_judge import neutralise_markers
+from scorers.fencing import neutralise_markers
 
 RECOGNITION = "output_recognition"
 PREDICTION = "score_prediction"
