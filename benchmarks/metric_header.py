@@ -18,6 +18,7 @@ from inspect_ai.analysis import evals_df
 from inspect_ai.log import EvalLog, EvalMetric
 
 import em_selfaware.sim.registration  # noqa: F401  (registers the em-sim provider)
+from em_selfaware.contrast import CONTRAST_PARAMETER
 from em_selfaware.probes import PROBES
 
 VIEW_HEADER_COLUMNS = 5
@@ -41,12 +42,17 @@ def main() -> None:
     """Run every probe once and print its metric counts."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--variant", default="full-trivia-misaligned")
+    parser.add_argument("--contrast", default="em-sim/full-base",
+                        help="output recognition's contrast model (the runner sets it per variant)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as log_dir:
         print(f"{'probe':<24}{'scorer':<22}{'metrics':>8}{'row':>5}  header")
         for probe in PROBES.values():
+            task_args = dict(probe.demo_args)
+            if probe.name == "output_recognition":
+                task_args[CONTRAST_PARAMETER] = args.contrast
             [log] = eval(
-                probe.task(**probe.demo_args),
+                probe.task(**task_args),
                 model=f"em-sim/{args.variant}",
                 model_roles={"grader": "em-sim/judge"},
                 display="none",
@@ -58,6 +64,8 @@ def main() -> None:
             row = header_row(log)
             scorer = ",".join(score.name for score in scores)
             shown = ", ".join(row[:VIEW_HEADER_COLUMNS]) + (" ..." if len(row) > 5 else "")
+            if log.status != "success":
+                shown = f"{log.status}: {log.error.message if log.error else ''}"
             print(f"{probe.name:<24}{scorer:<22}{total:>8}{len(row):>5}  {shown}")
         frame = evals_df(log_dir, quiet=True)
         score_columns = [c for c in frame.columns if c.startswith("score_")]
