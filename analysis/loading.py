@@ -65,6 +65,7 @@ def load_study(
     fast: bool = True,
     progress: bool = False,
     models: Collection[str] | None = None,
+    parallel: bool = False,
 ) -> Study:
     """Find, choose and read a study's logs (see the module doc).
 
@@ -79,6 +80,8 @@ def load_study(
         progress: show progress bars.
         models: only the logs of these models (the others are left out without a warning;
             a diff of two variants, say).
+        parallel: parse large uncached logs in worker processes (`analysis.parallel_read`);
+            only for a program whose main module is guarded, as the ``em-selfaware`` command.
 
     Raises:
         LogHygieneError: logs that cannot be analysed together, or no usable log.
@@ -96,7 +99,7 @@ def load_study(
     selection = select_logs(infos, variants, unreadable, echo=False)
     with progress_bar("Reading samples", len(selection.used), progress) as advance:
         while True:
-            new_failures = _read_rows(selection, rows, folder, fast, advance)
+            new_failures = _read_rows(selection, rows, folder, fast, advance, parallel)
             if not new_failures:
                 break
             failed += new_failures
@@ -122,11 +125,12 @@ def _read_rows(
     folder: Path | None,
     fast: bool,
     advance: Callable[[], None],
+    parallel: bool,
 ) -> list[tuple[LogInfo | str, str]]:
     """Read the rows of every used log not read yet; return the logs that failed."""
     failures: list[tuple[LogInfo | str, str]] = []
     pending = [info for info, _ in selection.used if info.location not in rows]
-    for info, read in read_rows_of(pending, fast, folder, advance):
+    for info, read in read_rows_of(pending, fast, folder, advance, parallel):
         if isinstance(read, str):
             failures.append((info, read))
         elif read.table.num_rows == 0:

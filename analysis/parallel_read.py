@@ -1,11 +1,15 @@
 """Read many logs' rows, in worker processes when there is enough to read.
 
 Logs whose rows the frame cache holds are read here, in this process (a cache read is fast).
-The others are parsed from the logs: one by one, or, when they hold at least
-`PARALLEL_MIN_BYTES` of log files and more than one CPU is available, in a pool of worker
-processes (one log per task; each worker also writes that log's cache entry). Parsing a log
-is pure Python over its sample summaries, so processes are what makes it use more than one
-core. ``EM_SELFAWARE_READ_WORKERS`` sets the number of workers (1: always in this process).
+The others are parsed from the logs: one by one, or, when the caller allows it (`parallel`),
+they hold at least `PARALLEL_MIN_BYTES` of log files and more than one CPU is available, in a
+pool of worker processes (one log per task; each worker also writes that log's cache entry).
+Workers are spawned, which imports the caller's main module again in each of them: only a
+program whose main module is guarded (``if __name__ == "__main__":``, as the ``em-selfaware``
+command is) may allow it, so library calls (a notebook, a user's script) read in-process.
+Parsing a log is pure Python over its sample summaries, so processes are what makes it use
+more than one core. ``EM_SELFAWARE_READ_WORKERS`` sets the number of workers (1: always in
+this process).
 
 Any failure to read a log is returned as its reason (never raised), so one corrupt log is
 skipped and named, whichever process read it. A pool that cannot start or breaks leaves the
@@ -65,12 +69,14 @@ def read_rows_of(
     fast: bool,
     cache: Path | None,
     advance: Callable[[], None] = lambda: None,
+    parallel: bool = False,
     parallel_min_bytes: int | None = None,
 ) -> Iterator[tuple[LogInfo, LogRows | str]]:
     """Yield each log with its rows, or the reason it could not be read (cached logs first).
 
-    `parallel_min_bytes`: log bytes to parse from which worker processes are used (default
-    `PARALLEL_MIN_BYTES`).
+    `parallel`: parse in worker processes when there is enough to parse (see the module doc
+    for who may allow it). `parallel_min_bytes`: log bytes to parse from which workers are
+    used (default `PARALLEL_MIN_BYTES`).
     """
     if parallel_min_bytes is None:
         parallel_min_bytes = PARALLEL_MIN_BYTES
@@ -88,7 +94,7 @@ def read_rows_of(
             yield info, cached
     size = sum(info.file.size for info in to_parse if info.file is not None)
     workers = read_worker_count(len(to_parse))
-    if workers > 1 and size >= parallel_min_bytes:
+    if parallel and workers > 1 and size >= parallel_min_bytes:
         done: set[str] = set()
         try:
             for info, result in _parse_in_workers(to_parse, fast, cache, workers):

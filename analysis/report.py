@@ -93,15 +93,20 @@ def analyse(
     moral_reference_variant: str | None = None,
     progress: bool = False,
     allow_mixed_settings: bool = False,
+    parallel: bool = False,
 ) -> Analysis:
     """Read, select and analyse the logs of a folder (or a list of log files).
+
+    `parallel`: parse large uncached logs in worker processes (the ``em-selfaware report``
+    command; a library caller only from a guarded main module, see `analysis.parallel_read`).
 
     Without `variants`, the registry is rebuilt from the variant metadata that
     `em-selfaware run` writes into every log. Logs are chosen and read by
     `analysis.loading.load_study` (unreadable logs skipped and named; variants run with
     settings that bias a comparison refused unless `allow_mixed_settings`).
     """
-    study = load_study(logs, variants, allow_mixed_settings, progress=progress)
+    study = load_study(logs, variants, allow_mixed_settings, progress=progress,
+                       parallel=parallel)
     return analyse_study(
         study, _describe(logs, study.locations), n_boot, seed, moral_reference,
         moral_reference_variant,

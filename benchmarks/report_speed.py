@@ -258,7 +258,7 @@ def stages_main(folder: Path, out: Path) -> None:
     mark = time.perf_counter()
     from analysis.loading import load_study
     mark = timed("reading: imports", mark)
-    study = load_study(folder)
+    study = load_study(folder, parallel=True)  # as `em-selfaware report` reads
     mark = timed("reading: headers, log selection, settings check, frames", mark)
     from analysis.report import analyse_study, write_report
     mark = timed("statistics and report: imports", mark)

@@ -230,6 +230,7 @@ def _report(args: argparse.Namespace) -> int:
         moral_reference_variant=args.moral_reference_variant,
         progress=not args.no_progress and sys.stderr.isatty(),
         allow_mixed_settings=args.allow_mixed_settings,
+        parallel=True,  # the command's main module is guarded (analysis.parallel_read)
     )
     paths = write_report(analysis, out, figures=not args.no_figures,
                          figure_format=args.figure_format)

@@ -55,7 +55,8 @@ def test_workers_read_the_same_rows_and_name_a_corrupt_log(sim_run, tmp_path, mo
     from_workers = _count_worker_results(monkeypatch)
     advanced = []
     parallel = _by_location(read_rows_of(infos, True, tmp_path / "cache",
-                                         advance=lambda: advanced.append(1), parallel_min_bytes=0))
+                                         advance=lambda: advanced.append(1), parallel=True,
+                                         parallel_min_bytes=0))
     assert len(advanced) == len(infos) == len(parallel) == len(serial)
     assert sorted(from_workers) == sorted(info.location for info in infos)  # no fallback
     assert isinstance(parallel[corrupted.location], str)
@@ -67,7 +68,8 @@ def test_workers_read_the_same_rows_and_name_a_corrupt_log(sim_run, tmp_path, mo
         assert parallel[info.location].notes == serial[info.location].notes
         assert parallel[info.location].judge == serial[info.location].judge
     # the workers wrote the cache entries: a second read takes every good log from the cache
-    again = _by_location(read_rows_of(infos, True, tmp_path / "cache", parallel_min_bytes=0))
+    again = _by_location(read_rows_of(infos, True, tmp_path / "cache", parallel=True,
+                                      parallel_min_bytes=0))
     assert {again[info.location].source for info in infos[1:]} == {"cache"}
     assert isinstance(again[corrupted.location], str)
 
@@ -83,7 +85,7 @@ def test_a_broken_pool_leaves_the_rest_to_this_process(sim_run, tmp_path, monkey
 
     monkeypatch.setenv(parallel_read.WORKERS_ENV, "2")
     monkeypatch.setattr(parallel_read, "_parse_in_workers", breaks_after_one)
-    results = list(read_rows_of(infos, True, None, parallel_min_bytes=0))
+    results = list(read_rows_of(infos, True, None, parallel=True, parallel_min_bytes=0))
     assert sorted(info.location for info, _ in results) == sorted(i.location for i in infos)
     assert all(isinstance(rows.table, pa.Table) for _, rows in results)
 
@@ -94,7 +96,10 @@ def test_load_study_in_workers_matches_one_by_one(sim_run, tmp_path, monkeypatch
     monkeypatch.setenv(parallel_read.WORKERS_ENV, "2")
     monkeypatch.setattr(parallel_read, "PARALLEL_MIN_BYTES", 0)
     from_workers = _count_worker_results(monkeypatch)
-    in_workers = load_study(folder, sim_run.variants, cache=None)
+    assert load_study(folder, sim_run.variants, cache=None).frames.answers.equals(
+        one_by_one.frames.answers)
+    assert not from_workers  # a library call reads in-process unless it allows workers
+    in_workers = load_study(folder, sim_run.variants, cache=None, parallel=True)
     assert in_workers.frames.answers.equals(one_by_one.frames.answers)
     assert in_workers.frames.samples.equals(one_by_one.frames.samples)
     assert len(from_workers) == len(in_workers.selection.used)
@@ -114,3 +119,21 @@ def test_worker_count_is_capped_by_logs_and_setting(monkeypatch):
     assert read_worker_count(10) == 1
     monkeypatch.delenv(parallel_read.WORKERS_ENV)
     assert 1 <= read_worker_count(100) <= parallel_read.MAX_WORKERS
+
+
+def test_the_report_command_allows_workers(sim_run, tmp_path, monkeypatch):
+    """`em-selfaware report` (a guarded main module) lets large reads use worker processes."""
+    import analysis.report
+    from em_selfaware.cli import main
+
+    calls = []
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("parallel"))
+        return load_study(*args, **kwargs)
+
+    monkeypatch.setattr(analysis.report, "load_study", spy)
+    code = main(["report", str(sim_run.log_dir), "--out", str(tmp_path / "out"), "--no-figures",
+                 "--no-progress", "--bootstrap", "100", "--allow-mixed-settings",
+                 "--moral-reference", "moral_foundations"])
+    assert code == 0 and calls == [True]
