@@ -39,7 +39,7 @@ import pandas as pd
 from analysis import frame_cache
 from analysis.eval_zip import SUMMARIES_JSON, EvalZip, UnrecognisedLog, restore_number
 from analysis.logs import LogInfo, LogSelection, local_path
-from scorers.answer_table import table_thinned, unpack_columns
+from scorers.answer_table import table_thinned, unpack_core_columns
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -155,12 +155,13 @@ Columns = dict[str, list[Any]]
 
 
 def _answer_table(score: Mapping[str, Any] | None) -> Columns | None | _Malformed | _Thinned:
-    """The answer table of a score by column (`unpack_columns`); None when it has none."""
+    """The answer table of a score by column (`unpack_core_columns`: the columns the rows
+    hold); None when it has none."""
     if score is None:
         return None
     metadata = score.get("metadata")
     try:
-        return unpack_columns(metadata)
+        return unpack_core_columns(metadata)
     except ValueError:
         return _Thinned() if table_thinned(metadata) else _Malformed()
 

@@ -7,20 +7,24 @@ its checked form. Inspect reads ``-T name=value`` as YAML, so a value arrives ty
 ``samples=`` (nothing) None. The checks accept only the intended type (a boolean is not a
 number, ``2.5`` is not a count) and never guess.
 
-Errors derive from `InputError`: a `ValueError` that Inspect's command line also shows without
-a traceback (it is a `PrerequisiteError` too).
+Errors derive from `InputError`, a `ValueError`. In a process that has loaded Inspect before
+this module (``inspect eval``, a task file, the runner) it is also Inspect's
+`PrerequisiteError`, which Inspect's command line shows without a traceback. Elsewhere (the
+``em-selfaware report`` and ``diff`` commands, which never need Inspect) it is not, so that
+an error class does not cost them Inspect's import (about 1 s); our own command line prints
+every `ValueError` without a traceback anyway.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from numbers import Integral
 from pathlib import Path
 from typing import Any
 
-from inspect_ai._util.error import PrerequisiteError
 from rich.markup import escape
 
 MAX_SAMPLES = 1000
@@ -31,7 +35,16 @@ V26 asks 10 (harmfulness, intentions) to 50 (numerical self-assessment) answers 
 studies run several evaluations."""
 
 
-class ShownWithoutTraceback(PrerequisiteError):
+def _shown_plainly_base() -> type[Exception]:
+    """Inspect's `PrerequisiteError` when Inspect is loaded already, else `Exception`."""
+    if "inspect_ai" not in sys.modules:
+        return Exception
+    from inspect_ai._util.error import PrerequisiteError  # not exported; its handler is the point
+
+    return PrerequisiteError
+
+
+class ShownWithoutTraceback(_shown_plainly_base()):  # type: ignore[misc]
     """An error whose message says everything: `inspect eval` prints it without a traceback."""
 
     def __init__(self, message: str) -> None:
@@ -248,7 +261,7 @@ def _check_creatable(name: str, folder: Path) -> None:
 
 def log_source(name: str, value: Any) -> Path:
     """Return a folder holding Inspect logs (``.eval``/``.json``) or one log file, else raise."""
-    from inspect_ai.log import list_eval_logs
+    from analysis.logs import log_locations  # lists as Inspect does, without importing it
 
     what = "a folder of Inspect logs or one log file"
     path = _path_text(name, value, what)
@@ -256,7 +269,7 @@ def log_source(name: str, value: Any) -> Path:
         return path
     if not path.is_dir():
         raise _fail(name, f"must be {what}, but there is nothing at {path}")
-    if not list_eval_logs(str(path)):
+    if not log_locations(path):
         raise _fail(
             name,
             f"must be {what}, but {path} holds no Inspect logs (.eval or .json, searched "

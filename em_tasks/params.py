@@ -11,6 +11,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
+from em_selfaware.inputs import ParameterError
+
 
 def reject_unknown(task_fn: Callable[..., Any], unknown: dict[str, Any]) -> None:
     """Raise a clear error naming unknown task parameters and the valid ones.
@@ -25,7 +27,8 @@ def reject_unknown(task_fn: Callable[..., Any], unknown: dict[str, Any]) -> None
         for name, parameter in inspect.signature(task_fn).parameters.items()
         if parameter.kind is not inspect.Parameter.VAR_KEYWORD
     ]
-    raise ValueError(
+    raise ParameterError(
+        ", ".join(sorted(unknown)),
         f"unknown parameter(s) {sorted(unknown)} for task '{task_fn.__name__}'; "
-        f"valid parameters: {', '.join(valid)}"
+        f"valid parameters: {', '.join(valid)}",
     )

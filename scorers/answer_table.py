@@ -185,6 +185,44 @@ def unpack_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] |
     return columns
 
 
+_CORE_KEYS = tuple((field, column_key(field)) for field in CORE_FIELDS)
+
+
+def unpack_core_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] | None:
+    """`unpack_columns` for readers that use only the `CORE_FIELDS` columns: reads just those
+    keys, so it is cheaper, and another field's column thinned out of a summary or of
+    another length does not matter. None when the metadata has no answer table; raises
+    ValueError when a core column was thinned (check `table_thinned`) or their lengths differ.
+    """
+    if not metadata:
+        return None
+    if column_key("value") not in metadata:
+        columns = unpack_columns(metadata)
+        if columns is None:
+            return None
+        return {field: values for field, values in columns.items() if field in CORE_FIELDS}
+    columns: dict[str, list[Any]] = {}
+    count = -1
+    for field, key in _CORE_KEYS:
+        values = metadata.get(key)
+        if type(values) is not list:
+            if values == THINNED:
+                raise ValueError(
+                    "the answer table was removed from this sample summary (> 1 kB)"
+                )
+            if values is None or not isinstance(values, list):
+                continue
+        if count != len(values):
+            if count >= 0:
+                lengths = {name: len(column) for name, column in columns.items()}
+                raise ValueError(
+                    f"answer table columns differ in length: {lengths}, {field}: {len(values)}"
+                )
+            count = len(values)
+        columns[field] = values
+    return columns
+
+
 def concat_tables(tables: Sequence[Mapping[str, Any] | None]) -> dict[str, list[Any]]:
     """Return the columns of several answer tables one after another (epochs of a sample)."""
     answers: list[dict[str, Any]] = []

@@ -202,11 +202,35 @@ def test_describe_names_the_type_when_it_is_the_problem():
     assert describe({"a": 1}) == "{'a': 1} (a mapping)"
 
 
-def test_errors_are_shown_by_inspect_without_a_traceback():
-    from inspect_ai._util.error import PrerequisiteError  # not exported; its handler is the point
+ROOT = Path(__file__).resolve().parent.parent
 
+
+def test_errors_are_shown_by_inspect_without_a_traceback(tmp_path):
+    inspect_cli = Path(sys.executable).parent / "inspect"
+    result = subprocess.run(
+        [str(inspect_cli), "eval", "em_tasks/harmfulness.py", "-T", "bogus=1",
+         "--model", "mockllm/model", "--log-dir", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
+    )
+    output = " ".join((result.stdout + result.stderr).split())  # rich wraps long lines
+    assert "unknown parameter(s) ['bogus'] for task 'harmfulness'" in output
+    assert "Traceback" not in output
+
+
+def test_error_classes_import_inspect_only_where_it_is_loaded_already():
+    """With Inspect loaded first (``inspect eval``, task files) our errors are its
+    PrerequisiteError; the analysis commands do not pay Inspect's import for them."""
+    alone = ("import sys; import em_selfaware.inputs as inputs; "
+             "print('inspect_ai' in sys.modules, issubclass(inputs.ParameterError, ValueError))")
+    after = ("import inspect_ai; import em_selfaware.inputs as inputs; "
+             "from inspect_ai._util.error import PrerequisiteError; "
+             "print(issubclass(inputs.ParameterError, PrerequisiteError))")
+    for code, expected in [(alone, "False True"), (after, "True")]:
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                cwd=ROOT, timeout=120)
+        assert result.stdout.strip() == expected, result.stderr
     error = ParameterError("samples", "samples must be [bold] text")
-    assert isinstance(error, ValueError) and isinstance(error, PrerequisiteError)
+    assert isinstance(error, ValueError) and isinstance(error, InputError)
     assert str(error) == "samples must be [bold] text"
     assert error.message == r"samples must be \[bold] text"  # rich markup escaped
 

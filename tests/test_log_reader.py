@@ -410,6 +410,22 @@ def test_reading_modules_do_not_load_statistics_or_figures():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_report_and_diff_commands_do_not_import_inspect(sim_run, tmp_path):
+    """Reading logs, the statistics and the report need nothing from Inspect (1 s to import)."""
+    code = (
+        "import sys; from em_selfaware.cli import main; "
+        f"code = main(['report', {str(sim_run.log_dir)!r}, '--out', {str(tmp_path / 'out')!r}, "
+        "'--no-figures', '--no-progress', '--bootstrap', '100', '--allow-mixed-settings', "
+        "'--moral-reference', 'moral_foundations']); "
+        f"code += main(['diff', 'full-base', 'full-trivia-misaligned', '--log-dir', "
+        f"{str(sim_run.log_dir)!r}]); "
+        "print(code, 'inspect_ai' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).resolve().parent.parent, timeout=300)
+    assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
+
+
 def test_answer_table_by_column_matches_by_answer():
     from scorers.answer_table import unpack_answers, unpack_columns
 
@@ -427,3 +443,23 @@ def test_answer_table_by_column_matches_by_answer():
                    {"answer_value": THINNED}):
         with pytest.raises(ValueError):
             unpack_columns(broken)
+
+
+def test_core_columns_ignore_the_other_fields():
+    from scorers.answer_table import CORE_FIELDS, unpack_columns, unpack_core_columns
+
+    packed = pack_answers([{**answer, "judge_raw": '{"score": 1}'} for answer in _answers(3)])
+    everything = unpack_columns(packed)
+    assert everything is not None and "judge_raw" in everything
+    assert unpack_core_columns(packed) == {k: everything[k] for k in CORE_FIELDS}
+    # another field thinned out of the summary, or of another length, does not matter
+    assert unpack_core_columns({**packed, "answer_judge_raw": THINNED}) == {
+        k: everything[k] for k in CORE_FIELDS}
+    assert unpack_core_columns({**packed, "answer_judge_raw": ["x"]}) is not None
+    legacy = {"answers": [{"value": 1.0, "route": "rule", "extra": 1}]}
+    assert unpack_core_columns(legacy) == {"value": [1.0], "route": ["rule"]}
+    assert unpack_core_columns({"other": 1}) is None and unpack_core_columns(None) is None
+    for broken in ({**packed, "answer_text": THINNED}, {**packed, "answer_route": ["rule"]},
+                   {"answers": THINNED}):
+        with pytest.raises(ValueError):
+            unpack_core_columns(broken)
