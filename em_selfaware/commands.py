@@ -221,6 +221,9 @@ def _report(args: argparse.Namespace) -> int:
 
         output_folder("--out (default LOG_DIR/report)", str(Path(args.log_dir) / "report"))
     out = Path(args.out) if args.out else Path(args.log_dir) / "report"
+    from analysis.preload import FIGURE_MODULES, STATISTICS_MODULES, preload
+
+    preload([*STATISTICS_MODULES, *([] if args.no_figures else FIGURE_MODULES)])
     analysis = analyse(
         args.log_dir,
         variants,
