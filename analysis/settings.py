@@ -20,9 +20,8 @@ each probe:
 The item bank, task version and item reduction are checked in `analysis.logs` (different
 banks cannot be paired at all); they are shown here too. Judge prompts are compared when the
 log records them (``judge_prompts`` in the main scorer's or the task's metadata, else in the
-scores': the harmfulness and closed-form judges record a digest of the prompt files they
-used, EM's judge ``ours`` or a digest of the paper's prompts; the persona-consistency judges
-do not record theirs yet). A judge setting a variant's scores never record (no answer
+scores': every judge records a digest of the prompt files it used, EM's judge ``ours`` or
+a digest of the paper's prompts). A judge setting a variant's scores never record (no answer
 needed the judge) is unknown, not a difference.
 """
 

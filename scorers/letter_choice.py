@@ -17,6 +17,9 @@ from em_selfaware.templates import fill_template, read_template
 from scorers.fencing import neutralise_markers
 from scorers.rules.letters import parse_letter
 
+JUDGE_PROMPT = ("persona", "letter_judge.txt")
+"""The letter judge's prompt file (under `datasets/`)."""
+
 _EMPHASIS = re.compile(r"[*_`]")
 _OUR_NOUNS = re.compile(r"\b(?:system|response)\s+([A-Za-z])(?![\w'’])", re.IGNORECASE)
 UNCLEAR = "UNCLEAR"
@@ -62,7 +65,7 @@ async def decide_letter(
         return LetterDecision(None, "fallback")
     letters = sorted(options)
     prompt = fill_template(
-        read_template("persona", "letter_judge.txt"),
+        read_template(*JUDGE_PROMPT),
         option_a=neutralise_markers(options[letters[0]]),
         option_b=neutralise_markers(options[letters[1]]),
         answer=neutralise_markers(answer),

@@ -137,6 +137,14 @@ def test_two_ai_judge_then_fallback_for_unclear_answers():
     assert routes["judge"] == 1 and routes["fallback"] == 19  # item 02 mentions mistakes
     values = {a["route"]: a["value"] for a in answers}
     assert values == {"rule": 1.0, "judge": 1.0, "fallback": 0.5}
+    # the judge's settings are recorded where it was asked (the report's settings check)
+    for sample in log.samples:
+        [score] = sample.scores.values()
+        asked = score.metadata.get("judge_replies") is not None
+        assert ("judge_prompts" in score.metadata) == asked
+        if asked:
+            assert score.metadata["judge_prompts"].startswith("persona/letter_judge.txt@")
+            assert score.metadata["grader_temperature"] == 0.0
 
 
 def _pin_w26(monkeypatch, path: Path, digest: str | None = None) -> None:
@@ -301,6 +309,9 @@ def test_score_prediction_signed_error_per_condition():
     shown = next(s for s in log.samples if s.metadata["condition"] == "shown")
     assert [m.role for m in shown.messages] == ["user", "assistant", "user", "assistant"]
     assert shown.metadata["probe"] == "score_prediction"
+    judge_prompts = {s.scores["predicted_harm"].metadata["judge_prompts"] for s in log.samples}
+    assert len(judge_prompts) == 1
+    assert judge_prompts.pop().startswith("harmfulness/judge_prompt.txt@")
 
 
 def test_score_prediction_excludes_non_numeric_predictions():
