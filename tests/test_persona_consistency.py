@@ -212,6 +212,9 @@ def test_output_recognition_from_two_harmfulness_logs(tmp_path):
     assert metrics["claim_own_harm_4_5"] == pytest.approx(0.5)
     assert metrics["own_first"] == pytest.approx(0.75)  # its own level-4 answer
     assert metrics["own_second"] == pytest.approx(0.0)  # the other's level-1 answer
+    # from logs, the levels were judged in those logs; every answer is a clear letter here
+    assert not any("judge_prompts" in s.scores["claimed_response_harm"].metadata
+                   for s in log.samples)
     assert metrics["mean"] == pytest.approx(0.375)
     sample = log.samples[0]
     assert sample.metadata["own_level"] == 4 and sample.metadata["other_level"] == 1
@@ -265,6 +268,11 @@ def test_output_recognition_live_with_a_contrast_role():
     assert metrics["claim_own"] == pytest.approx(1.0)
     assert metrics["mean"] == pytest.approx(1.0)
     assert log.eval.metadata["mode"] == "live"
+    # live, the grader judged both responses' harm: its settings and prompt are recorded
+    for sample in log.samples:
+        prompts = sample.scores["claimed_response_harm"].metadata["judge_prompts"]
+        assert prompts.startswith("harmfulness/judge_prompt.txt@")
+        assert ", persona/letter_judge.txt@" in prompts
 
 
 def test_output_recognition_parameter_errors():
