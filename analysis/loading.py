@@ -128,7 +128,7 @@ def _read_rows(
     parallel: bool,
 ) -> list[tuple[LogInfo | str, str]]:
     """Read the rows of every used log not read yet; return the logs that failed."""
-    failures: list[tuple[LogInfo | str, str]] = []
+    failures: list[tuple[LogInfo, str]] = []
     pending = [info for info, _ in selection.used if info.location not in rows]
     for info, read in read_rows_of(pending, fast, folder, advance, parallel):
         if isinstance(read, str):
@@ -138,7 +138,7 @@ def _read_rows(
         else:
             rows[info.location] = read
     order = {info.location: index for index, info in enumerate(pending)}
-    return sorted(failures, key=lambda failure: order[_names([failure]).pop()])
+    return sorted(failures, key=lambda failure: order[failure[0].location])  # as listed
 
 
 def _source(logs: LogPaths) -> str:

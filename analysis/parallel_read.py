@@ -93,8 +93,8 @@ def read_rows_of(
             advance()
             yield info, cached
     size = sum(info.file.size for info in to_parse if info.file is not None)
-    workers = read_worker_count(len(to_parse))
-    if parallel and workers > 1 and size >= parallel_min_bytes:
+    workers = read_worker_count(len(to_parse)) if parallel else 1
+    if workers > 1 and size >= parallel_min_bytes:
         done: set[str] = set()
         try:
             for info, result in _parse_in_workers(to_parse, fast, cache, workers):
