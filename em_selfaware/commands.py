@@ -61,12 +61,15 @@ def names_option(value: str | None, option: str) -> list[str] | None:
 
 
 def _setup_logging() -> None:
-    """Print the analysis warnings (skipped logs, odd data) on stderr."""
+    """Print the analysis warnings (skipped logs, odd data) on stderr (the current one: a
+    second command in the same process, or a test capturing stderr, gets them too)."""
+    log = logging.getLogger("analysis")
+    for old in [handler for handler in log.handlers if getattr(handler, "em_selfaware", False)]:
+        log.removeHandler(old)  # bound to the stderr of an earlier command
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))
-    log = logging.getLogger("analysis")
-    if not log.handlers:
-        log.addHandler(handler)
+    handler.em_selfaware = True  # type: ignore[attr-defined]
+    log.addHandler(handler)
     log.setLevel(logging.WARNING)
     log.propagate = False
 
