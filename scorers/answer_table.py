@@ -31,6 +31,7 @@ THINNED = "Key removed from summary (> 1k)"
 PREFIX = "answer_"
 CORE_FIELDS: tuple[str, ...] = ("value", "route", "parsed", "text")
 LEGACY_KEY = "answers"
+_THINNED_ERROR = "the answer table was removed from this sample summary (> 1 kB)"
 SUMMARY_LIMIT = 1024
 """Inspect keeps a metadata key in the summaries when its JSON is at most this long."""
 TEXT_BUDGET = 900
@@ -145,7 +146,7 @@ def unpack_answers(metadata: Mapping[str, Any] | None) -> list[dict[str, Any]] |
         return None
     assert metadata is not None
     if table_thinned(metadata):
-        raise ValueError("the answer table was removed from this sample summary (> 1 kB)")
+        raise ValueError(_THINNED_ERROR)
     if column_key("value") not in metadata:
         legacy = metadata[LEGACY_KEY]
         return [dict(answer) for answer in legacy if isinstance(answer, Mapping)]
@@ -166,7 +167,7 @@ def unpack_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] |
         if LEGACY_KEY not in metadata:
             return None
         if table_thinned(metadata):
-            raise ValueError("the answer table was removed from this sample summary (> 1 kB)")
+            raise ValueError(_THINNED_ERROR)
         legacy = [answer for answer in metadata[LEGACY_KEY] if isinstance(answer, Mapping)]
         fields = list(dict.fromkeys(name for answer in legacy for name in answer))
         return {name: [answer.get(name) for answer in legacy] for name in fields}
@@ -174,9 +175,7 @@ def unpack_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[Any]] |
     for key, value in metadata.items():
         if key.startswith(PREFIX) or key == LEGACY_KEY:
             if value == THINNED:
-                raise ValueError(
-                    "the answer table was removed from this sample summary (> 1 kB)"
-                )
+                raise ValueError(_THINNED_ERROR)
             if key != LEGACY_KEY and isinstance(value, list):
                 columns[key[len(PREFIX):]] = value
     if len({len(values) for values in columns.values()}) > 1:
@@ -205,13 +204,10 @@ def unpack_core_columns(metadata: Mapping[str, Any] | None) -> dict[str, list[An
     count = -1
     for field, key in _CORE_KEYS:
         values = metadata.get(key)
-        if type(values) is not list:
+        if not isinstance(values, list):
             if values == THINNED:
-                raise ValueError(
-                    "the answer table was removed from this sample summary (> 1 kB)"
-                )
-            if values is None or not isinstance(values, list):
-                continue
+                raise ValueError(_THINNED_ERROR)
+            continue  # absent, or not a column (as `unpack_columns` skips it)
         if count != len(values):
             if count >= 0:
                 lengths = {name: len(column) for name, column in columns.items()}
