@@ -43,7 +43,7 @@ def stages_main(folder: Path) -> None:
     started = time.perf_counter()
     from analysis.diff import diff_variants
     from analysis.diff_output import format_diff, markdown_diff
-    from em_selfaware.variants import parse_variants  # noqa: F401 (imports Inspect)
+    from em_selfaware.variants import parse_variants  # noqa: F401 (the diff needs it too)
 
     imported = time.perf_counter()
     diff_variants(folder, A, B, texts=False)
@@ -54,7 +54,7 @@ def stages_main(folder: Path) -> None:
     markdown_diff(diff)
     formatted = time.perf_counter()
     for name, seconds in (
-        ("imports (analysis.diff, pandas, pyarrow, Inspect)", imported - started),
+        ("imports (analysis.diff, pandas, pyarrow, the variant registry)", imported - started),
         ("diff without texts (headers, selection, frames, items, ranking)",
          without_texts - imported),
         (f"same, then texts ({2 * len(diff.rows)} sample members read)",
